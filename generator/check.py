@@ -1,0 +1,148 @@
+"""Check a set of spec files: load, schema, rules, and the rules that span files.
+
+This is what both front ends call: ``mlfolio validate`` and the MkDocs plugin see the same
+files through the same loader and get the same diagnostics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.diagnostics import Diagnostic, error
+from generator.loader import LoadResult, load_file
+from generator.rules import run_rules
+from generator.schema import SpecSchema, load_schema
+from generator.validation import SchemaChecker
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """One spec file: what was loaded and everything found wrong with it."""
+
+    path: Path
+    loaded: LoadResult
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def file(self) -> str:
+        return self.loaded.file
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+    @property
+    def data(self) -> dict[str, Any] | None:
+        """The spec, when it loaded and has no errors (warnings allowed)."""
+        if self.has_errors or not isinstance(self.loaded.data, dict):
+            return None
+        return self.loaded.data
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """The result of checking many files; knows whether the run succeeded."""
+
+    reports: tuple[FileReport, ...]
+    extra: tuple[Diagnostic, ...] = ()  # problems with the arguments (a path that does not exist)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        found = [d for r in self.reports for d in r.diagnostics] + list(self.extra)
+        return sorted(found, key=Diagnostic.sort_key)
+
+    @property
+    def errors(self) -> int:
+        return sum(d.is_error for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(not d.is_error for d in self.diagnostics)
+
+    def ok(self, strict: bool = False) -> bool:
+        return self.errors == 0 and (not strict or self.warnings == 0)
+
+
+def display_name(path: Path, root: Path | None = None) -> str:
+    """A path as users should read it in a message: relative to ``root`` (default cwd) if inside."""
+    base = (root or Path.cwd()).resolve()
+    try:
+        return path.resolve().relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """Spec files named by ``paths``: files as given, directories searched for ``*.yaml``/``*.yml``."""
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file()))
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(error(path.as_posix(), 1, 1, "no such file or directory", "unreadable"))
+    return files, problems
+
+
+class Checker:
+    """Holds the compiled schema; check any number of files with it."""
+
+    def __init__(self, schema: SpecSchema | None = None) -> None:
+        self.schema = schema or load_schema()
+        self._schema_checker = SchemaChecker(self.schema)
+
+    def check_file(self, path: Path, file: str | None = None) -> FileReport:
+        loaded = load_file(path, file or display_name(path))
+        found = list(loaded.diagnostics)
+        if loaded.data is not None:
+            found.extend(self._schema_checker.check(loaded))
+            if isinstance(loaded.data, dict):
+                found.extend(run_rules(loaded.data, loaded))
+                found.extend(_id_matches_filename(path, loaded))
+        return FileReport(path, loaded, tuple(sorted(found, key=Diagnostic.sort_key)))
+
+    def check_paths(self, paths: Sequence[Path], root: Path | None = None) -> CheckRun:
+        files, problems = discover(paths)
+        reports = [self.check_file(p, display_name(p, root)) for p in files]
+        reports = _unique_ids(reports)
+        return CheckRun(tuple(reports), tuple(problems))
+
+
+def _id_matches_filename(path: Path, loaded: LoadResult) -> list[Diagnostic]:
+    ident = loaded.data.get("id") if isinstance(loaded.data, dict) else None
+    if not isinstance(ident, str) or ident == path.stem:
+        return []
+    pos = loaded.positions.value(("id",))
+    return [error(loaded.file, pos.line, pos.column, f"id '{ident}' does not match the file name '{path.name}': rename the file to '{ident}{path.suffix}' or set `id: {path.stem}`", "id-filename", "id")]
+
+
+def _unique_ids(reports: list[FileReport]) -> list[FileReport]:
+    """A project id may be used by one file only; later files get the error."""
+    first: dict[str, FileReport] = {}
+    out = []
+    for report in reports:
+        data = report.loaded.data
+        ident = data.get("id") if isinstance(data, dict) else None
+        if isinstance(ident, str) and ident in first:
+            pos = report.loaded.positions.value(("id",))
+            dup = error(report.file, pos.line, pos.column, f"project id '{ident}' is already used by {first[ident].file}; project ids must be unique", "duplicate-project", "id")
+            report = FileReport(report.path, report.loaded, tuple(sorted((*report.diagnostics, dup), key=Diagnostic.sort_key)))
+        elif isinstance(ident, str):
+            first[ident] = report
+        out.append(report)
+    return out
+
+
+def check_paths(paths: Sequence[Path | str], schema_path: Path | None = None) -> CheckRun:
+    """Convenience: check ``paths`` with the schema at ``schema_path`` (default: the packaged one)."""
+    return Checker(load_schema(schema_path)).check_paths([Path(p) for p in paths])
+
+
+__all__ = ["CheckRun", "Checker", "FileReport", "check_paths", "discover", "display_name"]

@@ -1,0 +1,104 @@
+"""The ``mlfolio`` command: a thin front end over the core. Exit codes: 0 clean, 1 problems, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator import __version__
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mlfolio",
+        description="Write down why a model should exist before you build it.",
+    )
+    parser.add_argument("--version", action="version", version=f"mlfolio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    v = sub.add_parser("validate", help="check specs and report every problem with its line")
+    v.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="spec files or directories (default: projects/)")
+    v.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format (default: text)")
+    v.add_argument("--strict", action="store_true", help="fail on warnings too")
+    v.add_argument("--schema", type=Path, help="schema file (default: the one shipped with mlfolio)")
+
+    n = sub.add_parser("new", help="write a new spec with every section as a commented prompt")
+    n.add_argument("id", help="project id: lower-case letters, digits, '-' and '_'")
+    n.add_argument("--dir", type=Path, default=Path("projects"), help="where specs live (default: projects/)")
+    n.add_argument("--title", help="project title (default: from the id)")
+    n.add_argument("--team", help="owning team")
+    n.add_argument("--owner", help="an owner's name")
+    n.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    d = sub.add_parser("diff", help="describe, as Markdown, what a change to the specs means")
+    d.add_argument("base", help="git ref or directory before the change")
+    d.add_argument("head", help="git ref or directory after the change")
+    d.add_argument("--specs", default="projects", help="spec directory inside a git ref (default: projects)")
+    return parser
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from generator.check import Checker
+    from generator.reporters import REPORTERS
+    from generator.schema import load_schema
+
+    if args.schema is not None and not args.schema.is_file():
+        print(f"mlfolio: error: schema file not found: {args.schema}", file=sys.stderr)
+        return EXIT_USAGE
+    paths = args.paths or [Path("projects")]
+    run = Checker(load_schema(args.schema)).check_paths(paths)
+    sys.stdout.write(REPORTERS[args.format](run))
+    return EXIT_OK if run.ok(strict=args.strict) else EXIT_PROBLEMS
+
+
+def _new(args: argparse.Namespace) -> int:
+    import re
+
+    from generator.scaffold import scaffold
+    from generator.schema import load_schema
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", args.id) or len(args.id) > 64:
+        print(f"mlfolio: error: '{args.id}' is not a valid project id: use lower-case letters, digits, '-' and '_'", file=sys.stderr)
+        return EXIT_USAGE
+    target = args.dir / f"{args.id}.yaml"
+    if target.exists() and not args.force:
+        print(f"mlfolio: error: {target} already exists (use --force to overwrite)", file=sys.stderr)
+        return EXIT_USAGE
+    schema_file = Path("schemas/project.schema.json")
+    ref = Path(os.path.relpath(schema_file, args.dir)).as_posix() if schema_file.exists() else load_schema().source.as_uri()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    target.write_text(scaffold(load_schema(), args.id, ref, title=args.title, team=args.team, owner=args.owner), encoding="utf-8")
+    print(f"wrote {target.as_posix()}: fill in the open fields, then run `mlfolio validate {target.as_posix()}`")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from generator.diff import DiffError, diff_sources
+
+    try:
+        sys.stdout.write(diff_sources(args.base, args.head, specs=args.specs))
+    except DiffError as exc:
+        print(f"mlfolio: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {"validate": _validate, "new": _new, "diff": _diff}[args.command]
+    try:
+        return handler(args)
+    except BrokenPipeError:  # `mlfolio validate | head`
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

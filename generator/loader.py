@@ -1,0 +1,675 @@
+"""The one YAML loader: bytes in, plain JSON-compatible data plus source positions out.
+
+CI, the CLI and the MkDocs site all load specs through :func:`load_bytes` /
+:func:`load_file`. Every broken or hostile input becomes exactly one error
+:class:`~generator.diagnostics.Diagnostic` (never a traceback), in bounded time
+and memory.
+
+How it works
+------------
+libyaml's C parser is driven at the *event* level and the Python data is built
+here with an explicit stack, without recursion. (PyYAML's C composer recurses
+and crashes the whole process on a few tens of kilobytes of ``[``.)
+
+Rules the loader enforces
+-------------------------
+* **Scalars follow the YAML 1.2 core schema**, not PyYAML's YAML 1.1:
+  ``true``/``True``/``TRUE`` and ``false``/``False``/``FALSE`` are booleans;
+  ``null``/``Null``/``NULL``/``~`` and an empty value are null; ``[-+]?[0-9]+``,
+  ``0o17`` and ``0x1F`` are integers; ``1.5``, ``-.5``, ``1e3``, ``.inf``,
+  ``.nan`` are floats; every other plain scalar is a string. So ``no``,
+  ``yes``, ``on``, ``off``, ``2024-01-01`` and ``1_000`` stay strings. Quoted
+  and block scalars are always strings.
+* **Tags**: only the core tags ``!!str``, ``!!int``, ``!!float``, ``!!bool``,
+  ``!!null``, ``!!map``, ``!!seq`` (and the non-specific ``!``) are accepted,
+  and applied (``!!str 1`` is ``"1"``; ``!!int abc`` is an error). Any other
+  tag (``!!binary``, ``!!set``, ``!!timestamp``, ``!!python/...``, ``!foo``) is
+  an error.
+* **Keys are strings**: a key that resolves to a number, boolean or null, or a
+  list/mapping key, is an error; so is a duplicate key in one mapping.
+* **Merge keys are not supported**: a plain ``<<`` key is an error (it is a
+  YAML 1.1 feature that YAML 1.2 dropped); write the fields out instead. A
+  quoted ``"<<"`` is an ordinary string key.
+* **Anchors and aliases** work; an alias expands to a deep copy of its anchored
+  node. Counting the expansions, a file may hold at most :data:`MAX_NODES`
+  nodes; past that an alias is rejected (``billion laughs``). A node that
+  refers to itself through an alias is rejected.
+* **Limits**: at most :data:`MAX_BYTES` bytes, :data:`MAX_DEPTH` levels of
+  nested lists/mappings (aliases included), one YAML document per file.
+* **Encoding**: strict UTF-8. A UTF-8 byte-order mark is removed with a
+  warning; UTF-16/UTF-32 files, invalid bytes and control characters are errors.
+* **Tabs** in indentation are reported as such. Tabs YAML allows (inside quoted
+  or block scalar text, between flow items) are left alone.
+
+Positions are 1-based; columns count characters, not bytes.
+"""
+
+from __future__ import annotations
+
+import math
+import pathlib
+import re
+import stat as _stat
+from dataclasses import dataclass, field
+
+import yaml
+from yaml.cyaml import CParser as _CParser
+
+from generator.diagnostics import Diagnostic, error, format_path, warning
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "LoadResult",
+    "Position",
+    "PositionMap",
+    "load_bytes",
+    "load_file",
+]
+
+MAX_BYTES = 1_048_576
+"""Largest spec file, in bytes (1 MiB)."""
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings, counting the top-level node as level 1."""
+MAX_NODES = 100_000
+"""Most nodes (scalars, keys, lists, mappings) a file may hold once its aliases are expanded."""
+
+Path = tuple  # tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+
+
+_ORIGIN = Position(1, 1)
+
+
+class PositionMap:
+    """Where each node of a loaded document starts in the source.
+
+    Paths are tuples of mapping keys and list indexes, as in the data:
+    ``("metrics", 0, "id")``. Nodes inside an expanded alias have no positions
+    of their own; they fall back to the alias.
+    """
+
+    __slots__ = ("_values", "_keys")
+
+    def __init__(self, values: dict | None = None, keys: dict | None = None) -> None:
+        # path -> libyaml mark (0-based .line/.column), kept as is: no per-node allocation.
+        self._values = values if values is not None else {}
+        self._keys = keys if keys is not None else {}
+
+    def value(self, path: tuple[str | int, ...]) -> Position:
+        """Where the node at ``path`` starts; else its nearest recorded ancestor; root is 1:1."""
+        values = self._values
+        path = tuple(path)
+        while path:
+            mark = values.get(path)
+            if mark is not None:
+                return Position(mark.line + 1, mark.column + 1)
+            path = path[:-1]
+        return _ORIGIN
+
+    def key(self, path: tuple[str | int, ...]) -> Position:
+        """Where the key of the mapping entry at ``path`` starts; else like :meth:`value`."""
+        path = tuple(path)
+        mark = self._keys.get(path)
+        if mark is not None:
+            return Position(mark.line + 1, mark.column + 1)
+        return self.value(path)
+
+    def has(self, path: tuple[str | int, ...]) -> bool:
+        """Whether a position was recorded for exactly this path (the root always has one)."""
+        path = tuple(path)
+        return not path or path in self._values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"PositionMap({len(self._values)} nodes)"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    file: str
+    data: object | None
+    positions: PositionMap = field(default_factory=PositionMap)
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not any(d.is_error for d in self.diagnostics)
+
+
+# --------------------------------------------------------------------------- scalars
+
+_YAML = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_YAML + n for n in ("str", "int", "float", "bool", "null"))
+_MAP, _SEQ = _YAML + "map", _YAML + "seq"
+
+_INF, _NAN = math.inf, math.nan
+# Plain scalars that are not strings and not plain decimal numbers (YAML 1.2 core schema).
+_CONSTANTS: dict[str, object] = {
+    "": None, "~": None, "null": None, "Null": None, "NULL": None,
+    "true": True, "True": True, "TRUE": True,
+    "false": False, "False": False, "FALSE": False,
+    ".inf": _INF, ".Inf": _INF, ".INF": _INF,
+    "+.inf": _INF, "+.Inf": _INF, "+.INF": _INF,
+    "-.inf": -_INF, "-.Inf": -_INF, "-.INF": -_INF,
+    ".nan": _NAN, ".NaN": _NAN, ".NAN": _NAN,
+}  # fmt: skip
+_NULLS = frozenset(k for k, v in _CONSTANTS.items() if v is None)
+_BOOLS = {k: v for k, v in _CONSTANTS.items() if type(v) is bool}
+# A plain scalar can only be a number if it starts with one of these.
+_NUMBER_START = frozenset("0123456789-+.")
+_DECIMAL = re.compile(r"[-+]?[0-9]+").fullmatch
+_OCTAL = re.compile(r"0o[0-7]+").fullmatch
+_HEX = re.compile(r"0x[0-9a-fA-F]+").fullmatch
+_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?").fullmatch
+_MISSING = object()
+
+
+class _Fail(Exception):
+    """Internal: stop loading with this diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class _NumberTooLong(Exception):
+    """Internal: an integer with more digits than Python converts (sys.get_int_max_str_digits)."""
+
+
+def _int(text: str) -> int | None:
+    """A YAML 1.2 core integer, or None if ``text`` is not one."""
+    try:
+        if _DECIMAL(text):
+            return int(text)
+        if _OCTAL(text):
+            return int(text[2:], 8)
+        if _HEX(text):
+            return int(text[2:], 16)
+    except ValueError:
+        raise _NumberTooLong from None
+    return None
+
+
+def _number(text: str) -> object:
+    """Resolve a plain scalar starting like a number: int, float, or the string itself."""
+    value = _int(text)
+    if value is not None:
+        return value
+    if _FLOAT_RE(text):
+        return float(text)
+    return text
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_YAML) :] if tag.startswith(_YAML) else tag
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if type(value) is bool:
+        return "a boolean"
+    if type(value) is int or type(value) is float:
+        return "a number"
+    if type(value) is dict:
+        return "a mapping"
+    if type(value) is list:
+        return "a list"
+    return "a string"
+
+
+# --------------------------------------------------------------------------- text checks
+
+_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what libyaml counts as a line break
+# Characters YAML allows in a stream (c-printable); everything else is a control character.
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LEADING_WS = re.compile(r"[ \t]*")
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and character column of ``text[index]``, counting breaks like libyaml."""
+    line, start = 1, 0
+    for m in _BREAKS.finditer(text, 0, index):
+        line, start = line + 1, m.end()
+    return line, index - start + 1
+
+
+def _nth_line(text: str, line: int) -> str:
+    """The 0-based ``line``-th line of ``text``, without its break ('' past the end)."""
+    start = 0
+    for _ in range(line):
+        m = _BREAKS.search(text, start)
+        if m is None:
+            return ""
+        start = m.end()
+    m = _BREAKS.search(text, start)
+    return text[start : m.start() if m else len(text)]
+
+
+def _size_text(size: int) -> str:
+    if size < 2 * MAX_BYTES:
+        return f"{size:,} bytes"
+    return f"{size / 1_048_576:.1f} MiB"
+
+
+def _too_large(file: str, size: int | None) -> LoadResult:
+    what = _size_text(size) if size is not None else "larger than that"
+    return LoadResult(
+        file, None, PositionMap(),
+        (error(file, 1, 1, f"file is {what}; a spec must be at most 1 MiB ({MAX_BYTES:,} bytes)",
+               "file-too-large"),),
+    )  # fmt: skip
+
+
+def _failed(file: str, diagnostic: Diagnostic, leading: list[Diagnostic]) -> LoadResult:
+    return LoadResult(file, None, PositionMap(), (*leading, diagnostic))
+
+
+def _decode(raw: bytes, file: str) -> tuple[str | None, Diagnostic | None, Diagnostic | None]:
+    """``(text, bom_warning, error)``: strict UTF-8 with a removed BOM."""
+    bom = None
+    if raw[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return None, None, error(file, 1, 1, "file is UTF-32 encoded; save it as UTF-8", "encoding")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None, None, error(file, 1, 1, "file is UTF-16 encoded; save it as UTF-8", "encoding")
+    if raw[:3] == b"\xef\xbb\xbf":
+        raw = raw[3:]
+        bom = warning(file, 1, 1, "file starts with a UTF-8 byte-order mark; remove it", "bom")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        prefix = raw[: exc.start].decode("utf-8", "replace")
+        line, column = _line_col(prefix, len(prefix))
+        return None, bom, error(
+            file, line, column,
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8", "encoding",
+        )  # fmt: skip
+    return text, bom, None
+
+
+def _control_character(text: str, file: str) -> Diagnostic | None:
+    m = _NOT_PRINTABLE.search(text)
+    if m is None:
+        return None
+    line, column = _line_col(text, m.start())
+    char = ord(m.group())
+    if char == 0:
+        hint = "NUL byte"
+        if text.count("\x00") * 4 >= len(text):
+            return error(file, line, column,
+                         "file is full of NUL bytes: is it UTF-16 encoded? save it as UTF-8",
+                         "encoding")  # fmt: skip
+    else:
+        hint = f"control character U+{char:04X}"
+    return error(file, line, column,
+                 f"{hint} is not allowed in YAML; remove it (or write it as an escape "
+                 f"in a double-quoted string)", "encoding")  # fmt: skip
+
+
+def _tab_indent(text: str, mark, problem: str, file: str) -> Diagnostic | None:
+    """A tab-indent error if libyaml stopped at a line indented with a tab.
+
+    libyaml rejects a tab at the start of a line in block context, so a tab used
+    for indentation always ends parsing on its own line.
+    """
+    line0 = mark.line
+    lead = _LEADING_WS.match(_nth_line(text, line0)).group()
+    tab = lead.find("\t")
+    if tab < 0 or (mark.column > len(lead) and "tab" not in problem):
+        return None
+    return error(file, line0 + 1, tab + 1,
+                 "tab character in indentation; YAML indents with spaces only", "tab-indent")  # fmt: skip
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str, file: str) -> Diagnostic:
+    if isinstance(exc, yaml.reader.ReaderError):  # libyaml refused a character
+        found = _control_character(text, file)
+        if found is not None:
+            return found
+        return error(file, 1, 1, f"unreadable character: {exc.reason}", "encoding")
+    mark = getattr(exc, "problem_mark", None)
+    if not isinstance(exc, yaml.MarkedYAMLError) or mark is None:
+        message = " ".join(str(exc).split()) or "YAML could not be parsed"
+        return error(file, 1, 1, f"invalid YAML: {message}", "yaml-syntax")
+    problem = (exc.problem or "YAML could not be parsed").strip()
+    tab = _tab_indent(text, mark, problem, file)
+    if tab is not None:
+        return tab
+    message = f"invalid YAML: {problem}"
+    context, cmark = (exc.context or "").strip(), exc.context_mark
+    if context:
+        if cmark is not None and (cmark.line, cmark.column) != (mark.line, mark.column):
+            message += f" ({context} that starts at line {cmark.line + 1}, column {cmark.column + 1})"
+        else:
+            message += f" ({context})"
+    return error(file, mark.line + 1, mark.column + 1, message, "yaml-syntax")
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _copy(value: object) -> object:
+    """Deep copy of an anchored list/mapping (depth is bounded by MAX_DEPTH)."""
+    if type(value) is dict:
+        return {k: _copy(v) if type(v) is dict or type(v) is list else v for k, v in value.items()}
+    return [_copy(v) if type(v) is dict or type(v) is list else v for v in value]
+
+
+def _tagged_scalar(tag: str, text: str, file: str, mark, path: tuple) -> object:
+    """Apply an explicit tag to a scalar, or fail."""
+    if tag == _STR or tag == "!":
+        return text
+    value: object = _MISSING
+    if tag == _INT:
+        number = _int(text)
+        value = _MISSING if number is None else number
+        kind = "an integer"
+    elif tag == _FLOAT:
+        if _FLOAT_RE(text):
+            value = float(text)
+        elif type(_CONSTANTS.get(text)) is float:
+            value = _CONSTANTS[text]
+        kind = "a number"
+    elif tag == _BOOL:
+        value = _BOOLS.get(text, _MISSING)
+        kind = "true or false"
+    elif tag == _NULL:
+        value = None if text in _NULLS else _MISSING
+        kind = "null"
+    else:
+        raise _Fail(_tag_error(tag, file, mark, path))
+    if value is _MISSING:
+        raise _Fail(error(
+            file, mark.line + 1, mark.column + 1,
+            f"{text!r} is tagged {_short_tag(tag)} but is not {kind}; remove the tag or fix the value",
+            "yaml-tag", format_path(path),
+        ))  # fmt: skip
+    return value
+
+
+def _tag_error(tag: str, file: str, mark, path: tuple, what: str = "") -> Diagnostic:
+    if tag in (_MAP, _SEQ, _STR, _INT, _FLOAT, _BOOL, _NULL):
+        message = f"tag {_short_tag(tag)} does not fit {what}; remove the tag"
+    else:
+        message = (
+            f"tag {_short_tag(tag)} is not allowed: specs only hold plain strings, numbers, "
+            "booleans, lists and mappings"
+        )
+    return error(file, mark.line + 1, mark.column + 1, message, "yaml-tag", format_path(path))
+
+
+def _key_error(file: str, mark, path: tuple, text: str, value: object) -> Diagnostic:
+    kind = _describe(value)
+    if kind == "null" and text == "":
+        message = "a key is missing (an empty key is null); keys must be strings"
+    elif kind in ("a list", "a mapping"):
+        message = f"{kind} cannot be a key; keys must be strings"
+    else:
+        kind = "null" if kind == "null" else kind
+        message = f"key {text} is {kind}; keys must be strings: quote it"
+    return error(file, mark.line + 1, mark.column + 1, message, "key-type", format_path(path))
+
+
+def _build(raw: bytes, text: str, file: str) -> tuple[object, PositionMap]:
+    """Parse one document and build it; raises _Fail or yaml.YAMLError."""
+    ScalarEvent = yaml.ScalarEvent
+    MappingStartEvent = yaml.MappingStartEvent
+    MappingEndEvent = yaml.MappingEndEvent
+    SequenceStartEvent = yaml.SequenceStartEvent
+    SequenceEndEvent = yaml.SequenceEndEvent
+    AliasEvent = yaml.AliasEvent
+    DocumentStartEvent = yaml.DocumentStartEvent
+    StreamEndEvent = yaml.StreamEndEvent
+    constants_get = _CONSTANTS.get
+    number_start = _NUMBER_START
+    number = _number
+    MISSING = _MISSING
+    NOKEY = _MISSING  # "the next node of the current mapping is a key"
+    dict_, list_, str_ = dict, list, str
+
+    values: dict = {}  # path -> start mark of the node
+    keys: dict = {}  # path -> start mark of the key of a mapping entry
+    stack: list = []  # saved (cur, cur_map, cur_path) of the enclosing containers
+    anchors: dict = {}  # name -> (value, node count, height in container levels)
+    open_anchors: list = []  # (depth, name, mark, nodes before, deepest before) of containers being built
+    root = MISSING
+    cur = None  # container being filled; None at the document level
+    cur_map = False
+    cur_path: tuple = ()
+    key = NOKEY
+    key_mark = None
+    depth = 0  # number of open containers
+    deepest = 0  # deepest container level reached since the innermost open anchor began
+    total = 0  # nodes so far, aliases expanded
+    documents = 0
+
+    parser = _CParser(raw)
+    try:
+        get_event = parser.get_event
+        while True:
+            ev = get_event()
+            cls = ev.__class__
+            container = False
+            if cls is ScalarEvent:
+                value = ev.value
+                tag = ev.tag
+                if tag is None:
+                    if ev.style == "":  # plain: resolve (YAML 1.2 core schema)
+                        value = constants_get(value, value)
+                        if value.__class__ is str_ and value[:1] in number_start:
+                            value = number(value)
+                else:
+                    path = (cur_path + (key,) if key is not NOKEY else cur_path) if cur_map \
+                        else cur_path + (len(cur),) if cur is not None else ()  # fmt: skip
+                    value = _tagged_scalar(tag, value, file, ev.start_mark, path)
+                total += 1
+                if ev.anchor is not None:
+                    anchors[ev.anchor] = (value, 1, 0)
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                if open_anchors and open_anchors[-1][0] == depth:
+                    _, name, _, before, saved = open_anchors.pop()
+                    anchors[name] = (cur, total - before, deepest - depth + 1)
+                    if saved > deepest:
+                        deepest = saved
+                cur, cur_map, cur_path = stack.pop()
+                depth -= 1
+                continue
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                container = True
+                is_map = cls is MappingStartEvent
+                value = {} if is_map else []
+                tag = ev.tag
+                if tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
+                    path = (cur_path + (key,) if key is not NOKEY else cur_path) if cur_map \
+                        else cur_path + (len(cur),) if cur is not None else ()  # fmt: skip
+                    raise _Fail(_tag_error(tag, file, ev.start_mark, path,
+                                           "a mapping" if is_map else "a list"))  # fmt: skip
+                total += 1
+                if depth >= MAX_DEPTH:
+                    m = ev.start_mark
+                    raise _Fail(error(
+                        file, m.line + 1, m.column + 1,
+                        f"nesting deeper than {MAX_DEPTH} levels of lists and mappings; "
+                        "a spec never needs this", "nesting-limit",
+                    ))  # fmt: skip
+            elif cls is AliasEvent:
+                name = ev.anchor
+                m = ev.start_mark
+                for entry in open_anchors:
+                    if entry[1] == name:
+                        am = entry[2]
+                        raise _Fail(error(
+                            file, m.line + 1, m.column + 1,
+                            f"alias *{name} refers to the node that contains it (&{name} at line "
+                            f"{am.line + 1}, column {am.column + 1}); a spec cannot contain itself",
+                            "alias-limit",
+                        ))  # fmt: skip
+                entry = anchors.get(name)
+                if entry is None:
+                    raise _Fail(error(
+                        file, m.line + 1, m.column + 1,
+                        f"alias *{name} has no anchor &{name} before it", "yaml-syntax",
+                    ))  # fmt: skip
+                value, count, height = entry
+                if total + count > MAX_NODES:
+                    raise _Fail(error(
+                        file, m.line + 1, m.column + 1,
+                        f"aliases expand to more than {MAX_NODES} nodes (a 'billion laughs' file?)",
+                        "alias-limit",
+                    ))  # fmt: skip
+                if depth + height > MAX_DEPTH:
+                    raise _Fail(error(
+                        file, m.line + 1, m.column + 1,
+                        f"nesting deeper than {MAX_DEPTH} levels of lists and mappings once alias "
+                        f"*{name} is expanded; a spec never needs this", "nesting-limit",
+                    ))  # fmt: skip
+                total += count
+                if height:
+                    value = _copy(value)
+                    if depth + height > deepest:
+                        deepest = depth + height
+            elif cls is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    m = ev.start_mark
+                    raise _Fail(error(
+                        file, m.line + 1, m.column + 1,
+                        "a second YAML document starts here; a spec file holds exactly one "
+                        "(remove this `---` and what follows, or move it to its own file)",
+                        "multiple-documents",
+                    ))  # fmt: skip
+                continue
+            elif cls is StreamEndEvent:
+                break
+            else:  # StreamStart, DocumentEnd
+                continue
+
+            # Place the node: as a key, a mapping value, a list item or the document.
+            if cur_map:
+                if key is NOKEY:
+                    m = ev.start_mark
+                    if value.__class__ is not str_:
+                        text = ev.value if cls is ScalarEvent else f"*{ev.anchor}" if cls is AliasEvent else ""
+                        raise _Fail(_key_error(file, m, cur_path, text, value))
+                    if value in cur:
+                        first = keys[cur_path + (value,)]
+                        raise _Fail(error(
+                            file, m.line + 1, m.column + 1,
+                            f"duplicate key {value!r}: first defined on line {first.line + 1}; "
+                            "YAML would silently keep only one, so remove or rename one",
+                            "duplicate-key", format_path(cur_path + (value,)),
+                        ))  # fmt: skip
+                    if value == "<<" and cls is ScalarEvent and ev.style == "" and ev.tag is None:
+                        raise _Fail(error(
+                            file, m.line + 1, m.column + 1,
+                            "merge keys (`<<`) are not supported; write the fields out in full",
+                            "yaml-tag", format_path(cur_path),
+                        ))  # fmt: skip
+                    key = value
+                    key_mark = m
+                    continue
+                path = cur_path + (key,)
+                cur[key] = value
+                values[path] = ev.start_mark
+                keys[path] = key_mark
+                key = NOKEY
+            elif cur is not None:
+                path = cur_path + (len(cur),)
+                cur.append(value)
+                values[path] = ev.start_mark
+            else:
+                path = ()
+                root = value
+            if container:
+                anchor = ev.anchor
+                stack.append((cur, cur_map, cur_path))
+                cur, cur_map, cur_path = value, is_map, path
+                depth += 1
+                if anchor is not None:
+                    open_anchors.append((depth, anchor, ev.start_mark, total - 1, deepest))
+                    deepest = depth
+                elif depth > deepest:
+                    deepest = depth
+    except _NumberTooLong:
+        m = ev.start_mark
+        raise _Fail(error(
+            file, m.line + 1, m.column + 1,
+            f"integer with {len(ev.value):,} characters is too long; quote it if it is meant as text",
+            "yaml-syntax",
+        )) from None  # fmt: skip
+    finally:
+        parser.dispose()
+
+    if root is MISSING or root is None:
+        raise _Fail(error(
+            file, 1, 1,
+            "file is empty: a spec is a mapping that starts with `schema_version:` "
+            "followed by the project's fields", "empty-file",
+        ))  # fmt: skip
+    return root, PositionMap(values, keys)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def load_bytes(raw: bytes, file: str) -> LoadResult:
+    """Load one spec from its bytes. ``file`` is the display name used in diagnostics."""
+    if len(raw) > MAX_BYTES:
+        return _too_large(file, len(raw))
+    text, bom, problem = _decode(raw, file)
+    leading = [bom] if bom is not None else []
+    if problem is not None:
+        return _failed(file, problem, leading)
+    assert text is not None
+    try:
+        data, positions = _build(raw[3:] if bom is not None else raw, text, file)
+    except _Fail as exc:
+        return _failed(file, exc.diagnostic, leading)
+    except yaml.YAMLError as exc:
+        return _failed(file, _syntax_error(exc, text, file), leading)
+    return LoadResult(file, data, positions, tuple(leading))
+
+
+def load_file(path: pathlib.Path, file: str | None = None) -> LoadResult:
+    """Load one spec file; ``file`` (default ``str(path)``) is the name shown in diagnostics.
+
+    The size is checked before reading, and at most ``MAX_BYTES + 1`` bytes are read.
+    """
+    path = pathlib.Path(path)
+    name = str(path) if file is None else file
+
+    def unreadable(message: str) -> LoadResult:
+        return LoadResult(name, None, PositionMap(), (error(name, 1, 1, message, "unreadable"),))
+
+    try:
+        st = path.stat()
+    except OSError as exc:
+        return unreadable(f"cannot read the file: {_os_reason(exc)}")
+    if _stat.S_ISDIR(st.st_mode):
+        return unreadable("cannot read the file: it is a directory")
+    if not _stat.S_ISREG(st.st_mode):
+        return unreadable("cannot read the file: it is not a regular file")
+    if st.st_size > MAX_BYTES:
+        return _too_large(name, st.st_size)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return unreadable(f"cannot read the file: {_os_reason(exc)}")
+    if len(raw) > MAX_BYTES:  # grew since stat
+        return _too_large(name, None)
+    return load_bytes(raw, name)
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = exc.strerror or type(exc).__name__
+    return reason[:1].lower() + reason[1:]

@@ -1,0 +1,115 @@
+"""Turn jsonschema's errors into messages a person can act on."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from typing import Any
+
+from jsonschema.exceptions import ValidationError
+
+_TYPE_NAMES = {
+    "object": "a mapping (`key: value` lines)",
+    "array": "a list (`- item` lines)",
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "null": "nothing",
+}
+
+
+def kind_of(value: Any) -> str:
+    """Name a YAML value's kind the way a spec author thinks of it."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({json.dumps(value)})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def show(value: Any, limit: int = 60) -> str:
+    text = repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def example_hint(schema: dict[str, Any]) -> str:
+    examples = schema.get("examples") or []
+    if not examples:
+        return ""
+    example = examples[0]
+    if isinstance(example, (dict, list)):
+        return ""
+    return f", e.g. {json.dumps(example, ensure_ascii=False)}"
+
+
+def required_message(name: str, prop_schema: dict[str, Any]) -> str:
+    title = prop_schema.get("title")
+    label = f" ({title})" if title and title.lower() != name.replace("_", " ") else ""
+    return f"missing required field '{name}'{label}: add `{name}:`{example_hint(prop_schema)}"
+
+
+def describe(error: ValidationError, prop_schema: dict[str, Any]) -> str:
+    """One readable sentence for a schema error that is not ``required``/``additionalProperties``."""
+    v, value, expected = error.validator, error.instance, error.validator_value
+    if v == "type":
+        wanted = expected if isinstance(expected, list) else [expected]
+        names = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
+        message = f"expected {names}, got {kind_of(value)}"
+        if "string" in wanted and isinstance(value, (bool, int, float)) or "string" in wanted and value is None:
+            message += "; YAML reads unquoted true/false, null and numbers as such: put the value in quotes to keep it text"
+        elif "object" in wanted and isinstance(value, list):
+            message += "; remove the leading '- ' to write fields of a mapping"
+        elif "array" in wanted and not isinstance(value, list):
+            message += "; write each item on its own line starting with '- '"
+        return message
+    if v == "enum":
+        choices = [str(c) for c in expected]
+        hint = suggest(str(value), choices) if isinstance(value, str) else ""
+        extra = ""
+        if isinstance(value, bool):
+            extra = "; YAML reads unquoted yes/no/true/false as booleans only when written true/false: quote it"
+        return f"{show(value)} is not one of {', '.join(choices)}{hint}{extra}"
+    if v == "const":
+        return f"must be {json.dumps(expected)}, got {show(value)}"
+    if v == "format" and expected == "date":
+        return f"{show(value)} is not a valid date: write it as YYYY-MM-DD, e.g. 2026-03-02"
+    if v == "pattern":
+        if expected.startswith("^[a-z0-9]"):
+            return f"{show(value)} is not a valid id: use lower-case letters, digits, '-' and '_', starting with a letter or digit"
+        if expected.startswith("^https?"):
+            return f"{show(value)} is not a web address: it must start with http:// or https://"
+        return f"{show(value)} does not match the pattern {expected}"
+    if v == "minLength":
+        return "must not be empty"
+    if v == "maxLength":
+        return f"is too long: at most {expected} characters"
+    if v == "minItems":
+        return f"needs at least {expected} item{'s' if expected != 1 else ''}"
+    if v == "minProperties":
+        return f"needs at least {expected} entr{'ies' if expected != 1 else 'y'}"
+    if v == "uniqueItems":
+        return "has the same item twice"
+    if v in ("minimum", "exclusiveMinimum"):
+        op = ">=" if v == "minimum" else ">"
+        return f"{show(value)} is too small: it must be {op} {expected}"
+    if v == "maximum":
+        return f"{show(value)} is too large: it must be <= {expected}"
+    if v == "propertyNames":
+        return f"{show(value)} is not a valid key"
+    # Anything else: jsonschema's own words, without the Python repr noise.
+    return re.sub(r"\s+", " ", error.message)

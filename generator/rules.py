@@ -1,0 +1,167 @@
+"""Cross-field rules: what a reviewer would flag that a JSON Schema cannot say.
+
+Each rule is a function ``(spec, loaded) -> Iterable[Diagnostic]`` run on a spec that
+passed the schema. The rule id is the last part of each message line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from generator.diagnostics import Diagnostic, error, format_path, warning
+from generator.loader import LoadResult
+
+Path = tuple[str | int, ...]
+Rule = Callable[[dict[str, Any], LoadResult], Iterable[Diagnostic]]
+
+
+def _items(spec: dict[str, Any], *path: str) -> Iterator[tuple[Path, Any]]:
+    """``(path, item)`` for each item of the list at ``path``, if there is one."""
+    node: Any = spec
+    for name in path:
+        node = node.get(name) if isinstance(node, dict) else None
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            yield (*path, i), item
+
+
+def _dicts(spec: dict[str, Any], *path: str) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Like ``_items`` but only the mapping items: rules also run on specs with schema errors."""
+    for where, item in _items(spec, *path):
+        if isinstance(item, dict):
+            yield where, item
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _ids(spec: dict[str, Any], section: str) -> list[str]:
+    return [item["id"] for _, item in _dicts(spec, section) if isinstance(item.get("id"), str)]
+
+
+def _at(loaded: LoadResult, path: Path, *, key: bool = False) -> tuple[int, int]:
+    pos = loaded.positions.key(path) if key else loaded.positions.value(path)
+    return pos.line, pos.column
+
+
+def duplicate_ids(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
+    """Ids that other parts point at must be unique within their section."""
+    for section in ("metrics", "baselines"):
+        seen: dict[str, Path] = {}
+        for path, item in _dicts(spec, section):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in seen:
+                first = loaded.positions.value((*seen[ident], "id")).line
+                yield error(loaded.file, *_at(loaded, (*path, "id")), f"{section[:-1]} id '{ident}' is already used on line {first}; ids must be unique", "duplicate-id", format_path((*path, "id")))
+            else:
+                seen[ident] = path
+    seen_ds: dict[str, Path] = {}
+    for path, item in _dicts(spec, "data", "datasets"):
+        ident = item.get("id")
+        if not isinstance(ident, str):
+            continue
+        if ident in seen_ds:
+            first = loaded.positions.value((*seen_ds[ident], "id")).line
+            yield error(loaded.file, *_at(loaded, (*path, "id")), f"data set id '{ident}' is already used on line {first}; ids must be unique", "duplicate-id", format_path((*path, "id")))
+        else:
+            seen_ds[ident] = path
+
+
+def metric_references(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
+    """Every pointer to a metric names a metric defined in ``metrics``."""
+    defined = _ids(spec, "metrics")
+    listing = ", ".join(defined) if defined else "none yet: add a `metrics` section"
+
+    def check(path: Path, ref: Any, *, key: bool = False) -> Iterator[Diagnostic]:
+        if isinstance(ref, str) and ref not in defined:
+            yield error(loaded.file, *_at(loaded, path, key=key), f"'{ref}' is not a metric id defined in metrics (defined: {listing})", "metric-ref", format_path(path))
+
+    for path, item in _dicts(spec, "goals", "objectives"):
+        yield from check((*path, "metric"), item.get("metric"))
+    for path, item in _dicts(spec, "multi_objective", "components"):
+        yield from check((*path, "metric"), item.get("metric"))
+    for path, item in _dicts(spec, "monitoring", "monitors"):
+        yield from check((*path, "metric"), item.get("metric"))
+    ab = spec.get("ab_test")
+    if isinstance(ab, dict):
+        yield from check(("ab_test", "metric"), ab.get("metric"))
+    for path, ref in _items(spec, "ab_test", "guardrail_metrics"):
+        yield from check(path, ref)
+    for path, item in _dicts(spec, "baselines"):
+        results = item.get("results")
+        for name in results if isinstance(results, dict) else ():
+            yield from check((*path, "results", name), name, key=True)
+
+
+def baseline_references(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
+    constraints = spec.get("constraints")
+    performance = constraints.get("performance") if isinstance(constraints, dict) else None
+    ref = performance.get("baseline_to_beat") if isinstance(performance, dict) else None
+    defined = _ids(spec, "baselines")
+    if isinstance(ref, str) and ref not in defined:
+        listing = ", ".join(defined) if defined else "none yet: add a `baselines` section"
+        path = ("constraints", "performance", "baseline_to_beat")
+        yield error(loaded.file, *_at(loaded, path), f"'{ref}' is not a baseline id defined in baselines (defined: {listing})", "baseline-ref", format_path(path))
+
+
+def _better(direction: str, a: float, b: float) -> bool:
+    """Is ``a`` at least as good as ``b`` for a metric with ``direction``?"""
+    return a >= b if direction == "maximize" else a <= b
+
+
+def targets(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
+    """A target should improve on today's value and on every measured baseline."""
+    metrics = {m["id"]: (path, m) for path, m in _dicts(spec, "metrics") if isinstance(m.get("id"), str)}
+    for path, metric in metrics.values():
+        target, current, direction = metric.get("target"), metric.get("current"), metric.get("direction")
+        if not _number(target) or direction not in ("maximize", "minimize"):
+            continue
+        if _number(current) and _better(direction, current, target):
+            word = "higher" if direction == "maximize" else "lower"
+            yield warning(loaded.file, *_at(loaded, (*path, "target")), f"target {target} does not beat the current value {current}; '{metric['id']}' is better {word} (direction: {direction})", "target-not-better", format_path((*path, "target")))
+    for path, baseline in _dicts(spec, "baselines"):
+        results = baseline.get("results")
+        for name, value in results.items() if isinstance(results, dict) else ():
+            if name not in metrics or not _number(value):
+                continue
+            metric = metrics[name][1]
+            target, direction = metric.get("target"), metric.get("direction")
+            if not _number(target) or direction not in ("maximize", "minimize"):
+                continue
+            if _better(direction, value, target):
+                where = (*path, "results", name)
+                yield warning(loaded.file, *_at(loaded, where), f"baseline '{baseline.get('id')}' already reaches {value} on '{name}', at or beyond the target {target} ({direction}); raise the target or question the metric", "target-not-better", format_path(where))
+
+
+def reviewer_flags(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
+    """Soft checks a reviewer would raise in a design review."""
+    solutions = [s for _, s in _dicts(spec, "problem", "candidate_solutions")]
+    if solutions and all(s.get("approach") == "ml" for s in solutions):
+        path = ("problem", "candidate_solutions")
+        yield warning(loaded.file, *_at(loaded, path, key=True), "every candidate solution is ML; list at least one that is not (a rule now, an algorithm later) so the comparison is honest", "non-ml-candidate", format_path(path))
+    metric_list = [m for _, m in _dicts(spec, "metrics")]
+    if metric_list and not any(m.get("kind") == "business" for m in metric_list):
+        yield warning(loaded.file, *_at(loaded, ("metrics",), key=True), "no business metric: add the business number this model should move (revenue, retention, return visits)", "business-metric", "metrics")
+    for path, objective in _dicts(spec, "goals", "objectives"):
+        if "metric" not in objective:
+            yield warning(loaded.file, *_at(loaded, path), "objective has no metric: say which metric id measures it", "objective-metric", format_path(path))
+    created, updated = spec.get("created"), spec.get("updated")
+    if isinstance(created, str) and isinstance(updated, str) and updated < created:
+        yield warning(loaded.file, *_at(loaded, ("updated",)), f"updated ({updated}) is before created ({created})", "date-order", "updated")
+    if spec.get("retirement") and spec.get("stage") != "retired":
+        yield warning(loaded.file, *_at(loaded, ("retirement",), key=True), f"retirement is filled in but stage is '{spec.get('stage')}'; set `stage: retired`", "retirement-stage", "retirement")
+
+
+RULES: tuple[Rule, ...] = (duplicate_ids, metric_references, baseline_references, targets, reviewer_flags)
+
+
+def run_rules(spec: dict[str, Any], loaded: LoadResult) -> list[Diagnostic]:
+    """Apply every rule. They tolerate any shape, so they also run on specs with schema errors."""
+    found: list[Diagnostic] = []
+    for rule in RULES:
+        found.extend(rule(spec, loaded))
+    return found

@@ -1,0 +1,114 @@
+"""The spec schema: where it lives, loading it once, and what it says about stages.
+
+``schemas/project.schema.json`` is the single source of truth for the format. Beyond
+standard JSON Schema it carries three annotations that jsonschema ignores:
+
+- ``x-mlfolio-stages`` (root): the lifecycle stages, in order;
+- ``x-mlfolio-required-from`` (on a property): the first stage that requires it;
+- ``x-mlfolio-title-ko`` (on a property): its Korean label.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+RETIRED = "retired"
+SCHEMA_NAME = "project.schema.json"
+
+
+def default_schema_path() -> Path:
+    """The schema shipped with mlfolio.
+
+    In a wheel it sits inside the package (``generator/schemas/``, mapped from the top-level
+    ``schemas/`` at build time); in a source checkout or editable install, at the top level.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "schemas" / SCHEMA_NAME, here.parent / "schemas" / SCHEMA_NAME):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"{SCHEMA_NAME} is missing from the mlfolio installation")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A property that becomes required at some stage: ``path`` is property names from the root."""
+
+    path: tuple[str, ...]
+    from_stage: str
+    title: str
+
+
+@dataclass(frozen=True)
+class SpecSchema:
+    """A loaded schema plus the facts mlfolio reads from its annotations."""
+
+    source: Path
+    document: dict[str, Any]
+    stages: tuple[str, ...]
+    requirements: tuple[Requirement, ...]
+
+    def stage_rank(self, stage: str) -> int:
+        return self.stages.index(stage)
+
+    def applies(self, requirement: Requirement, stage: str) -> bool:
+        """Does ``requirement`` apply to a project at ``stage``?
+
+        Stages are ordered; a requirement applies from its stage on. ``retired`` is the
+        exception: a project can stop at any point, so a retired one needs only what
+        problem definition needs, plus what is marked as required from ``retired``.
+        """
+        if stage not in self.stages or requirement.from_stage not in self.stages:
+            return False
+        if stage == RETIRED:
+            return requirement.from_stage in (self.stages[0], RETIRED)
+        if requirement.from_stage == RETIRED:
+            return False
+        return self.stage_rank(stage) >= self.stage_rank(requirement.from_stage)
+
+    def requirements_for(self, stage: str) -> tuple[Requirement, ...]:
+        return tuple(r for r in self.requirements if self.applies(r, stage))
+
+    def property_schema(self, path: tuple[str, ...]) -> dict[str, Any]:
+        """The schema of the property at ``path`` (property names only), ``$ref`` resolved."""
+        node = self.document
+        for name in path:
+            node = self.resolve(node).get("properties", {}).get(name, {})
+        return self.resolve(node)
+
+    def resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            target = dict(self.document["$defs"][ref.split("/")[-1]])
+            target.update({k: v for k, v in node.items() if k != "$ref"})
+            return target
+        return node
+
+
+def _requirements(document: dict[str, Any]) -> tuple[Requirement, ...]:
+    found: list[Requirement] = []
+
+    def walk(node: dict[str, Any], path: tuple[str, ...]) -> None:
+        for name, prop in node.get("properties", {}).items():
+            stage = prop.get("x-mlfolio-required-from")
+            if stage:
+                found.append(Requirement(path + (name,), stage, prop.get("title", name)))
+            walk(prop, path + (name,))
+
+    walk(document, ())
+    return tuple(found)
+
+
+def load_schema(path: Path | None = None) -> SpecSchema:
+    """Read and index a schema file. Cached per path: a portfolio compiles it once."""
+    return _load_schema(str(path or default_schema_path()))
+
+
+@lru_cache(maxsize=8)
+def _load_schema(path: str) -> SpecSchema:
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    stages = tuple(document.get("x-mlfolio-stages", ()))
+    return SpecSchema(Path(path), document, stages, _requirements(document))

@@ -1,0 +1,122 @@
+"""Schema validation of one loaded spec: jsonschema errors and stage requirements as diagnostics."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from generator.diagnostics import Diagnostic, error, format_path
+from generator.loader import LoadResult
+from generator.messages import describe, kind_of, required_message, suggest
+from generator.schema import SpecSchema
+
+_REQUIRED = re.compile(r"^'(.+)' is a required property$")
+_EMPTINESS = {"minLength", "minItems", "minProperties"}
+
+
+class SchemaChecker:
+    """A compiled validator for one schema; build it once, use it for every file."""
+
+    def __init__(self, schema: SpecSchema) -> None:
+        self.schema = schema
+        Draft202012Validator.check_schema(schema.document)
+        self._validator = Draft202012Validator(
+            schema.document, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+
+    def check(self, loaded: LoadResult) -> list[Diagnostic]:
+        """Every schema problem, then every stage requirement the spec misses."""
+        data = loaded.data
+        if not isinstance(data, dict):
+            return [
+                error(
+                    loaded.file, 1, 1,
+                    f"a spec must be a mapping of fields (`schema_version: 1`, `id: ...`, ...), got {kind_of(data)}",
+                    "schema", "",
+                )
+            ]
+        stage_found = self._stage_requirements(loaded, data)
+        # An empty field the stage requires is one problem, not two: drop the schema's
+        # "must not be empty" for the same field.
+        covered = {d.path for d in stage_found}
+        found: list[Diagnostic] = []
+        for err in self._validator.iter_errors(data):
+            if err.validator in _EMPTINESS and format_path(tuple(err.absolute_path)) in covered:
+                continue
+            found.extend(self._diagnose(loaded, err))
+        return found + stage_found
+
+    # -- schema errors ---------------------------------------------------------------
+    def _diagnose(self, loaded: LoadResult, err: ValidationError) -> list[Diagnostic]:
+        path = tuple(err.absolute_path)
+        positions = loaded.positions
+        if err.validator == "required":
+            match = _REQUIRED.match(err.message)
+            name = match.group(1) if match else str(err.validator_value)
+            prop = self.schema.resolve(err.schema.get("properties", {}).get(name, {}))
+            pos = positions.key(path)
+            return [error(loaded.file, pos.line, pos.column, required_message(name, prop), "required", format_path(path + (name,)))]
+        if err.validator == "additionalProperties":
+            allowed = sorted(err.schema.get("properties", {}))
+            extras = [k for k in err.instance if k not in err.schema.get("properties", {})]
+            out = []
+            for key in extras:
+                pos = positions.key(path + (key,))
+                hint = suggest(str(key), allowed) or f"; allowed here: {', '.join(allowed)}"
+                out.append(error(loaded.file, pos.line, pos.column, f"unknown field '{key}'{hint}", "unknown-field", format_path(path + (key,))))
+            return out
+        if err.validator == "propertyNames":
+            key = err.instance
+            pos = positions.key(path + (key,))
+            return [error(loaded.file, pos.line, pos.column, describe(err.context[0], {}) if err.context else f"invalid key {key!r}", "schema", format_path(path + (key,)))]
+        pos = positions.value(path)
+        return [error(loaded.file, pos.line, pos.column, describe(err, err.schema), "schema", format_path(path))]
+
+    # -- stage requirements ----------------------------------------------------------
+    def _stage_requirements(self, loaded: LoadResult, data: dict[str, Any]) -> list[Diagnostic]:
+        stage = data.get("stage")
+        if not isinstance(stage, str) or stage not in self.schema.stages:
+            return []
+        out = []
+        for req in self.schema.requirements_for(stage):
+            parent = _get(data, req.path[:-1])
+            if not isinstance(parent, dict):
+                continue  # the missing parent is reported itself
+            if not is_empty(parent.get(req.path[-1])):
+                continue
+            where = req.path[:-1] if req.path[-1] not in parent else req.path
+            pos = loaded.positions.key(where)
+            state = "is empty" if req.path[-1] in parent else "is missing"
+            since = "" if req.from_stage == stage else f" (required from stage '{req.from_stage}' on)"
+            earlier = ", or move the project to an earlier stage" if stage != self.schema.stages[0] and stage != "retired" else ""
+            out.append(
+                error(
+                    loaded.file, pos.line, pos.column,
+                    f"{req.title} {state}: stage '{stage}' requires it{since}; fill it in{earlier}",
+                    "stage-required", format_path(req.path),
+                )
+            )
+        return out
+
+
+def is_empty(value: Any) -> bool:
+    """Absent, null, blank text, or an empty list or mapping."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, dict)):
+        return not value
+    return False
+
+
+def _get(data: Any, path: tuple[str, ...]) -> Any:
+    for name in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(name)
+    return data
+
