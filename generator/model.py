@@ -1,0 +1,132 @@
+"""The analysed project: a validated spec plus what mlfolio derives from it.
+
+Built only from specs that passed validation, so every field here has the shape the schema
+promises. Sections that are only shown (free text) stay in ``data``; what the analysis and
+the portfolio compute on is typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from generator.check import CheckRun, FileReport
+from generator.diagnostics import Diagnostic
+from generator.readiness import Readiness, readiness
+from generator.schema import SpecSchema
+from generator.verdict import DEFAULT_RULES, Verdict, VerdictRule, verdict_for
+
+
+@dataclass(frozen=True)
+class BaselineResult:
+    baseline_id: str
+    baseline_name: str
+    kind: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    name: str
+    kind: str
+    direction: str
+    unit: str
+    current: float | None
+    target: float | None
+    description: str
+    baselines: tuple[BaselineResult, ...]
+
+    @property
+    def best_baseline(self) -> BaselineResult | None:
+        if not self.baselines:
+            return None
+        pick = max if self.direction == "maximize" else min
+        return pick(self.baselines, key=lambda b: b.value)
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    file: str  # as shown in messages and edit links: "projects/<id>.yaml"
+    data: Mapping[str, Any]
+    metrics: tuple[Metric, ...]
+    verdict: Verdict
+    readiness: Readiness
+    warnings: tuple[Diagnostic, ...]
+
+    @property
+    def title(self) -> str:
+        return str(self.data["title"])
+
+    @property
+    def team(self) -> str:
+        return str(self.data["team"])
+
+    @property
+    def stage(self) -> str:
+        return str(self.data["stage"])
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(self.data.get("tags") or ())
+
+    @property
+    def updated(self) -> str:
+        return str(self.data.get("updated") or self.data.get("created") or "")
+
+    def metric(self, metric_id: str) -> Metric | None:
+        return next((m for m in self.metrics if m.id == metric_id), None)
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """Every valid project, sorted by id, and the check run that produced them."""
+
+    projects: tuple[Project, ...]
+    run: CheckRun
+
+    def by(self, key: str) -> dict[str, list[Project]]:
+        """Group projects by ``team``, ``stage`` or ``tag`` (a project appears under each of its tags)."""
+        groups: dict[str, list[Project]] = {}
+        for project in self.projects:
+            values = project.tags if key == "tag" else (getattr(project, key),)
+            for value in values:
+                groups.setdefault(value, []).append(project)
+        return dict(sorted(groups.items()))
+
+
+def _metrics(data: Mapping[str, Any]) -> tuple[Metric, ...]:
+    results: dict[str, list[BaselineResult]] = {}
+    for baseline in data.get("baselines") or ():
+        for metric_id, value in (baseline.get("results") or {}).items():
+            results.setdefault(metric_id, []).append(BaselineResult(baseline["id"], baseline["name"], baseline["kind"], value))
+    return tuple(
+        Metric(
+            m["id"], m["name"], m["kind"], m["direction"], m.get("unit", ""), m.get("current"), m.get("target"),
+            m.get("description", ""), tuple(results.get(m["id"], ())),
+        )
+        for m in data.get("metrics") or ()
+    )
+
+
+def analyse(report: FileReport, schema: SpecSchema, rules: Sequence[VerdictRule] = DEFAULT_RULES) -> Project | None:
+    """The analysed project for a file that passed validation; ``None`` for one that did not."""
+    data = report.data
+    if data is None:
+        return None
+    return Project(
+        id=data["id"],
+        file=report.file,
+        data=data,
+        metrics=_metrics(data),
+        verdict=verdict_for(data, schema, rules),
+        readiness=readiness(data, schema),
+        warnings=tuple(d for d in report.diagnostics if not d.is_error),
+    )
+
+
+def build_portfolio(run: CheckRun, schema: SpecSchema, rules: Sequence[VerdictRule] = DEFAULT_RULES) -> Portfolio:
+    projects = [p for p in (analyse(r, schema, rules) for r in run.reports) if p is not None]
+    return Portfolio(tuple(sorted(projects, key=lambda p: p.id)), run)

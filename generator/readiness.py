@@ -1,0 +1,71 @@
+"""Readiness: what the current stage requires, and what is still missing, per section."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from generator.schema import Requirement, SpecSchema
+from generator.validation import is_empty
+
+
+@dataclass(frozen=True)
+class SectionReadiness:
+    section: str
+    title: str
+    title_ko: str
+    required: tuple[Requirement, ...]
+    missing: tuple[Requirement, ...]
+
+    @property
+    def percent(self) -> int:
+        return _percent(len(self.required) - len(self.missing), len(self.required))
+
+
+@dataclass(frozen=True)
+class Readiness:
+    stage: str
+    sections: tuple[SectionReadiness, ...]
+
+    @property
+    def required(self) -> int:
+        return sum(len(s.required) for s in self.sections)
+
+    @property
+    def missing(self) -> tuple[Requirement, ...]:
+        return tuple(r for s in self.sections for r in s.missing)
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.required - len(self.missing), self.required)
+
+    def section(self, name: str) -> SectionReadiness | None:
+        return next((s for s in self.sections if s.section == name), None)
+
+
+def _percent(done: int, total: int) -> int:
+    # Floor, so 99.6% does not claim 100% while something is missing.
+    return 100 if total == 0 else (100 * done) // total
+
+
+def _lookup(data: Any, path: tuple[str, ...]) -> Any:
+    for name in path:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(name)
+    return data
+
+
+def readiness(spec: Mapping[str, Any], schema: SpecSchema) -> Readiness:
+    """Per top-level section: the stage's requirements and the ones still empty."""
+    stage = spec.get("stage", schema.stages[0])
+    by_section: dict[str, list[Requirement]] = {}
+    for req in schema.requirements_for(stage):
+        by_section.setdefault(req.path[0], []).append(req)
+    sections = []
+    for name, reqs in by_section.items():
+        prop = schema.property_schema((name,))
+        missing = tuple(r for r in reqs if is_empty(_lookup(spec, r.path)))
+        sections.append(SectionReadiness(name, prop.get("title", name), prop.get("x-mlfolio-title-ko", ""), tuple(reqs), missing))
+    return Readiness(stage, tuple(sections))

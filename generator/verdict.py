@@ -1,0 +1,213 @@
+"""The feasibility verdict: computed from the criteria's answers, never typed by hand.
+
+Rules are data. They are tried in order and the first that matches decides; each rule
+names the criteria answers that trigger it, so a verdict can always say which criteria
+decided it. A project with no matching rule is ``recommended``. A reviewer may record an
+override in the spec; the computed verdict is kept beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from generator.schema import SpecSchema
+
+VERDICTS = ("recommended", "proceed_with_caution", "not_recommended", "undetermined")
+ANSWERS = ("yes", "no", "partly", "unknown", "missing")
+GROUPS = ("for_ml", "against_ml", "risks")
+FALLBACK = "recommended"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One feasibility question, as the schema defines it."""
+
+    group: str
+    key: str
+    title: str
+    title_ko: str
+    question: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.group}.{self.key}"
+
+
+@dataclass(frozen=True)
+class CriterionAnswer:
+    criterion: Criterion
+    answer: str  # one of ANSWERS; "missing" when the spec leaves it out
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``criterion`` (``group.key`` or ``group.*``) has one of ``answers``."""
+
+    criterion: str
+    answers: frozenset[str]
+
+    def matches(self, answer: CriterionAnswer) -> bool:
+        group, _, key = self.criterion.partition(".")
+        if group != answer.criterion.group or key not in ("*", answer.criterion.key):
+            return False
+        return answer.answer in self.answers
+
+    def describe(self) -> str:
+        return f"{self.criterion} is {' or '.join(sorted(self.answers))}"
+
+
+@dataclass(frozen=True)
+class VerdictRule:
+    verdict: str
+    when_any: tuple[Condition, ...]
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Override:
+    verdict: str
+    reason: str
+    reviewer: str
+    date: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The computed verdict, the answers that decided it, and a reviewer's override if any."""
+
+    computed: str
+    rule: VerdictRule | None
+    decided_by: tuple[CriterionAnswer, ...]
+    answers: tuple[CriterionAnswer, ...]
+    override: Override | None
+
+    @property
+    def final(self) -> str:
+        return self.override.verdict if self.override else self.computed
+
+    @property
+    def assessed(self) -> bool:
+        """False when the spec has no feasibility section at all."""
+        return any(a.answer != "missing" for a in self.answers)
+
+
+def _rule(verdict: str, reason: str, *conditions: tuple[str, Iterable[str]]) -> VerdictRule:
+    return VerdictRule(verdict, tuple(Condition(c, frozenset(a)) for c, a in conditions), reason)
+
+
+DEFAULT_RULES: tuple[VerdictRule, ...] = (
+    _rule(
+        "not_recommended",
+        "A fundamental reason rules ML out: no learnable pattern, no objective to train, no data, an unethical problem, or a simple solution that already does the job.",
+        ("for_ml.pattern", ["no"]),
+        ("for_ml.objective_function", ["no"]),
+        ("for_ml.data_available", ["no"]),
+        ("against_ml.unethical", ["yes"]),
+        ("against_ml.simple_solution", ["yes"]),
+    ),
+    _rule(
+        "undetermined",
+        "A key question is still open: whether there is a pattern, whether data exists, whether the problem is ethical, whether a simple solution exists.",
+        ("for_ml.pattern", ["unknown", "missing"]),
+        ("for_ml.data_available", ["unknown", "missing"]),
+        ("against_ml.unethical", ["unknown", "missing"]),
+        ("against_ml.simple_solution", ["unknown", "missing"]),
+    ),
+    _rule(
+        "proceed_with_caution",
+        "ML fits, with named reservations: a reason for ML holds only partly (or not), or a reason against ML or a project risk holds at least partly.",
+        ("for_ml.*", ["no", "partly", "unknown", "missing"]),
+        ("against_ml.*", ["yes", "partly", "unknown", "missing"]),
+        ("risks.*", ["yes", "partly", "unknown"]),
+    ),
+)
+
+
+def criteria(schema: SpecSchema) -> tuple[Criterion, ...]:
+    """Every feasibility question, in schema order."""
+    feasibility = schema.property_schema(("feasibility",))
+    out = []
+    for group in GROUPS:
+        props = schema.resolve(feasibility.get("properties", {}).get(group, {})).get("properties", {})
+        for key, prop in props.items():
+            out.append(Criterion(group, key, prop.get("title", key), prop.get("x-mlfolio-title-ko", ""), prop.get("description", "")))
+    return tuple(out)
+
+
+def read_answers(feasibility: Mapping[str, Any] | None, catalogue: Sequence[Criterion]) -> tuple[CriterionAnswer, ...]:
+    feasibility = feasibility or {}
+    out = []
+    for criterion in catalogue:
+        entry = (feasibility.get(criterion.group) or {}).get(criterion.key) or {}
+        out.append(CriterionAnswer(criterion, entry.get("answer", "missing"), entry.get("evidence", "")))
+    return tuple(out)
+
+
+def decide(answers: Sequence[CriterionAnswer], rules: Sequence[VerdictRule] = DEFAULT_RULES, override: Mapping[str, Any] | None = None) -> Verdict:
+    """Apply ``rules`` in order to ``answers``; the first rule with a matching condition decides."""
+    for rule in rules:
+        hits = tuple(a for a in answers if any(c.matches(a) for c in rule.when_any))
+        if hits:
+            return Verdict(rule.verdict, rule, hits, tuple(answers), _override(override))
+    return Verdict(FALLBACK, None, (), tuple(answers), _override(override))
+
+
+def _override(data: Mapping[str, Any] | None) -> Override | None:
+    if not data:
+        return None
+    return Override(data["verdict"], data["reason"], data["reviewer"], data.get("date"))
+
+
+def verdict_for(spec: Mapping[str, Any], schema: SpecSchema, rules: Sequence[VerdictRule] = DEFAULT_RULES) -> Verdict:
+    feasibility = spec.get("feasibility") or {}
+    return decide(read_answers(feasibility, criteria(schema)), rules, feasibility.get("override"))
+
+
+# -- rules from configuration (mkdocs.yml) ---------------------------------------------------
+
+_YAML11 = {True: "yes", False: "no"}  # mkdocs.yml is read as YAML 1.1: `no` arrives as False
+
+
+def parse_rules(raw: Any, schema: SpecSchema) -> tuple[VerdictRule, ...]:
+    """Rules written in configuration, validated; raises ``ValueError`` listing every problem.
+
+    Each rule is ``{verdict: ..., when_any: [{criterion: answer-or-list}, ...], reason: ...}``;
+    ``criterion`` is ``group.key`` or ``group.*``.
+    """
+    known = {c.ref for c in criteria(schema)} | {f"{g}.*" for g in GROUPS}
+    problems: list[str] = []
+    rules: list[VerdictRule] = []
+    if not isinstance(raw, list):
+        raise ValueError("verdict_rules must be a list of rules")
+    for i, item in enumerate(raw):
+        where = f"verdict_rules[{i}]"
+        if not isinstance(item, dict) or set(item) - {"verdict", "when_any", "reason"}:
+            problems.append(f"{where}: a rule is a mapping with keys verdict, when_any and reason")
+            continue
+        if item.get("verdict") not in VERDICTS:
+            problems.append(f"{where}.verdict: {item.get('verdict')!r} is not one of {', '.join(VERDICTS)}")
+        conditions: list[Condition] = []
+        when = item.get("when_any")
+        if not isinstance(when, list) or not when:
+            problems.append(f"{where}.when_any: list one or more conditions, e.g. `- for_ml.pattern: no`")
+            when = []
+        for j, cond in enumerate(when):
+            if not isinstance(cond, dict) or len(cond) != 1:
+                problems.append(f"{where}.when_any[{j}]: write a condition as `criterion: answer`")
+                continue
+            (name, value), = cond.items()
+            values = value if isinstance(value, list) else [value]
+            answers = {_YAML11.get(v, v) if isinstance(v, bool) else v for v in values}
+            if name not in known:
+                problems.append(f"{where}.when_any[{j}]: unknown criterion {name!r}")
+            bad = sorted(str(a) for a in answers if a not in ANSWERS)
+            if bad:
+                problems.append(f"{where}.when_any[{j}]: {', '.join(bad)} is not an answer ({', '.join(ANSWERS)})")
+            conditions.append(Condition(str(name), frozenset(str(a) for a in answers)))
+        rules.append(VerdictRule(str(item.get("verdict")), tuple(conditions), str(item.get("reason", ""))))
+    if problems:
+        raise ValueError("; ".join(problems))
+    return tuple(rules)
