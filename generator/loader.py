@@ -31,15 +31,16 @@ Rules the loader enforces
   YAML 1.1 feature that YAML 1.2 dropped); write the fields out instead. A
   quoted ``"<<"`` is an ordinary string key.
 * **Anchors and aliases** work; an alias expands to a deep copy of its anchored
-  node. Counting the expansions, a file may hold at most :data:`MAX_NODES`
-  nodes; past that an alias is rejected (``billion laughs``). A node that
+  node, and the copy counts towards :data:`MAX_NODES` and :data:`MAX_DEPTH`
+  (an alias that would pass them is rejected: ``billion laughs``). A node that
   refers to itself through an alias is rejected.
-* **Limits**: at most :data:`MAX_BYTES` bytes, :data:`MAX_DEPTH` levels of
-  nested lists/mappings (aliases included), one YAML document per file.
+* **Limits**: at most :data:`MAX_BYTES` bytes, :data:`MAX_NODES` nodes and
+  :data:`MAX_DEPTH` levels of nested lists/mappings (aliases expanded), one
+  YAML document per file.
 * **Encoding**: strict UTF-8. A UTF-8 byte-order mark is removed with a
   warning; UTF-16/UTF-32 files, invalid bytes and control characters are errors.
 * **Tabs** in indentation are reported as such. Tabs YAML allows (inside quoted
-  or block scalar text, between flow items) are left alone.
+  or block scalar text, between flow items, on blank lines) are left alone.
 
 Positions are 1-based; columns count characters, not bytes.
 """
@@ -53,7 +54,13 @@ import stat as _stat
 from dataclasses import dataclass, field
 
 import yaml
-from yaml.cyaml import CParser as _CParser
+
+try:
+    from yaml.cyaml import CParser as _CParser
+except ImportError as exc:  # PyYAML built without libyaml: its pure-Python parser is ~10x slower
+    raise ImportError(
+        "mlfolio needs PyYAML with its libyaml C extension; reinstall PyYAML from a binary wheel"
+    ) from exc
 
 from generator.diagnostics import Diagnostic, error, format_path, warning
 
@@ -75,8 +82,6 @@ MAX_DEPTH = 64
 MAX_NODES = 100_000
 """Most nodes (scalars, keys, lists, mappings) a file may hold once its aliases are expanded."""
 
-Path = tuple  # tuple[str | int, ...]
-
 
 @dataclass(frozen=True)
 class Position:
@@ -92,45 +97,64 @@ class PositionMap:
 
     Paths are tuples of mapping keys and list indexes, as in the data:
     ``("metrics", 0, "id")``. Nodes inside an expanded alias have no positions
-    of their own; they fall back to the alias.
+    of their own: they report the position of the alias.
     """
 
-    __slots__ = ("_values", "_keys")
+    # Positions are kept as a shadow of the data, so that loading allocates no path per node:
+    # a mapping's shadow is a dict key -> (key mark, value mark[, shadow of the value]);
+    # a list's shadow is a list of value marks, or (value mark, shadow) for a list/mapping item.
+    # Marks are libyaml's (0-based .line and .column).
+    __slots__ = ("_root_mark", "_root")
 
-    def __init__(self, values: dict | None = None, keys: dict | None = None) -> None:
-        # path -> libyaml mark (0-based .line/.column), kept as is: no per-node allocation.
-        self._values = values if values is not None else {}
-        self._keys = keys if keys is not None else {}
+    def __init__(self, root_mark=None, root=None) -> None:
+        self._root_mark = root_mark
+        self._root = root
+
+    def _walk(self, path) -> tuple[object, object, bool]:
+        """(mark of the deepest node found, its key mark, whether the whole path was found)."""
+        node = self._root
+        mark = key_mark = None
+        for part in path:
+            if type(node) is dict:
+                entry = node.get(part) if isinstance(part, str) else None
+                if entry is None:
+                    return mark, None, False
+                key_mark, mark = entry[0], entry[1]
+                node = entry[2] if len(entry) > 2 else None
+            elif (
+                type(node) is list
+                and isinstance(part, int)
+                and not isinstance(part, bool)
+                and 0 <= part < len(node)
+            ):
+                entry = node[part]
+                key_mark = None
+                if type(entry) is tuple:
+                    mark, node = entry
+                else:
+                    mark, node = entry, None
+            else:
+                return mark, None, False
+        return mark, key_mark, True
 
     def value(self, path: tuple[str | int, ...]) -> Position:
         """Where the node at ``path`` starts; else its nearest recorded ancestor; root is 1:1."""
-        values = self._values
-        path = tuple(path)
-        while path:
-            mark = values.get(path)
-            if mark is not None:
-                return Position(mark.line + 1, mark.column + 1)
-            path = path[:-1]
-        return _ORIGIN
+        mark = self._walk(path)[0]
+        return _ORIGIN if mark is None else Position(mark.line + 1, mark.column + 1)
 
     def key(self, path: tuple[str | int, ...]) -> Position:
-        """Where the key of the mapping entry at ``path`` starts; else like :meth:`value`."""
-        path = tuple(path)
-        mark = self._keys.get(path)
-        if mark is not None:
-            return Position(mark.line + 1, mark.column + 1)
-        return self.value(path)
+        """Where the key of the mapping entry at ``path`` starts; otherwise like :meth:`value`."""
+        mark, key_mark, found = self._walk(path)
+        if found and key_mark is not None:
+            mark = key_mark
+        return _ORIGIN if mark is None else Position(mark.line + 1, mark.column + 1)
 
     def has(self, path: tuple[str | int, ...]) -> bool:
-        """Whether a position was recorded for exactly this path (the root always has one)."""
-        path = tuple(path)
-        return not path or path in self._values
-
-    def __len__(self) -> int:
-        return len(self._values)
+        """Whether the node at exactly ``path`` has a position of its own."""
+        return self._root_mark is not None and self._walk(path)[2]
 
     def __repr__(self) -> str:
-        return f"PositionMap({len(self._values)} nodes)"
+        return f"PositionMap(empty={self._root_mark is None})"
 
 
 @dataclass(frozen=True)
@@ -152,7 +176,7 @@ _STR, _INT, _FLOAT, _BOOL, _NULL = (_YAML + n for n in ("str", "int", "float", "
 _MAP, _SEQ = _YAML + "map", _YAML + "seq"
 
 _INF, _NAN = math.inf, math.nan
-# Plain scalars that are not strings and not plain decimal numbers (YAML 1.2 core schema).
+# Plain scalars that resolve to null, booleans and special floats (YAML 1.2 core schema).
 _CONSTANTS: dict[str, object] = {
     "": None, "~": None, "null": None, "Null": None, "NULL": None,
     "true": True, "True": True, "TRUE": True,
@@ -166,9 +190,8 @@ _NULLS = frozenset(k for k, v in _CONSTANTS.items() if v is None)
 _BOOLS = {k: v for k, v in _CONSTANTS.items() if type(v) is bool}
 # A plain scalar can only be a number if it starts with one of these.
 _NUMBER_START = frozenset("0123456789-+.")
-_DECIMAL = re.compile(r"[-+]?[0-9]+").fullmatch
-_OCTAL = re.compile(r"0o[0-7]+").fullmatch
-_HEX = re.compile(r"0x[0-9a-fA-F]+").fullmatch
+# A plain scalar can only be something else than a string if it starts with one of these.
+_SPECIAL_START = frozenset(["", *_NUMBER_START, *(k[:1] for k in _CONSTANTS)])
 _FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?").fullmatch
 _MISSING = object()
 
@@ -181,32 +204,45 @@ class _Fail(Exception):
         self.diagnostic = diagnostic
 
 
+class _ParseFailed(Exception):
+    """Internal: libyaml's error, and the innermost flow collection still open at that point."""
+
+    def __init__(self, exc: yaml.MarkedYAMLError, open_flow) -> None:
+        super().__init__(str(exc))
+        self.exc = exc
+        self.open_flow = open_flow
+
+
 class _NumberTooLong(Exception):
     """Internal: an integer with more digits than Python converts (sys.get_int_max_str_digits)."""
 
 
-def _int(text: str) -> int | None:
-    """A YAML 1.2 core integer, or None if ``text`` is not one."""
-    try:
-        if _DECIMAL(text):
-            return int(text)
-        if _OCTAL(text):
-            return int(text[2:], 8)
-        if _HEX(text):
-            return int(text[2:], 16)
-    except ValueError:
-        raise _NumberTooLong from None
-    return None
+_NUMBER = re.compile(
+    r"([-+]?[0-9]+)|0o([0-7]+)|0x([0-9a-fA-F]+)"
+    r"|([-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)"
+).fullmatch
 
 
 def _number(text: str) -> object:
     """Resolve a plain scalar starting like a number: int, float, or the string itself."""
-    value = _int(text)
-    if value is not None:
-        return value
-    if _FLOAT_RE(text):
-        return float(text)
-    return text
+    m = _NUMBER(text)
+    if m is None:
+        return text
+    kind = m.lastindex
+    try:
+        if kind == 1:
+            return int(text)
+        if kind == 4:
+            return float(text)
+        return int(m.group(kind), 8 if kind == 2 else 16)
+    except ValueError:
+        raise _NumberTooLong from None
+
+
+def _int(text: str) -> int | None:
+    """A YAML 1.2 core integer, or None if ``text`` is not one."""
+    m = _NUMBER(text)
+    return None if m is None or m.lastindex == 4 else _number(text)
 
 
 def _short_tag(tag: str) -> str:
@@ -233,6 +269,15 @@ _BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what libyaml counts as a 
 # Characters YAML allows in a stream (c-printable); everything else is a control character.
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LEADING_WS = re.compile(r"[ \t]*")
+_TAB_BLANK_LINE = re.compile(rb"(?m)^\t[ \t]*(?=[\r\n]|\Z)").sub
+
+
+def _blank(m: re.Match) -> bytes:
+    return b" " * (m.end() - m.start())
+
+
+# Where a flow collection opens, past its anchor and tag.
+_OPENER = re.compile(r"(?:[&!]\S*\s+)*([\[{])").match
 
 
 def _line_col(text: str, index: int) -> tuple[int, int]:
@@ -262,7 +307,7 @@ def _size_text(size: int) -> str:
 
 
 def _too_large(file: str, size: int | None) -> LoadResult:
-    what = _size_text(size) if size is not None else "larger than that"
+    what = _size_text(size) if size is not None else "over 1 MiB"
     return LoadResult(
         file, None, PositionMap(),
         (error(file, 1, 1, f"file is {what}; a spec must be at most 1 MiB ({MAX_BYTES:,} bytes)",
@@ -326,11 +371,30 @@ def _tab_indent(text: str, mark, problem: str, file: str) -> Diagnostic | None:
     tab = lead.find("\t")
     if tab < 0 or (mark.column > len(lead) and "tab" not in problem):
         return None
-    return error(file, line0 + 1, tab + 1,
-                 "tab character in indentation; YAML indents with spaces only", "tab-indent")  # fmt: skip
+    message = "tab character in indentation; YAML indents with spaces only"
+    return error(file, line0 + 1, tab + 1, message, "tab-indent")
 
 
-def _syntax_error(exc: yaml.YAMLError, text: str, file: str) -> Diagnostic:
+_HINTS = {
+    "mapping values are not allowed in this context": "a value that contains `: ` must be quoted",
+    "did not find expected key": "check the indentation of this line",
+    "did not find expected '-' indicator": "check the indentation of this line",
+}
+
+
+def _at_end(text: str, line0: int, column0: int) -> bool:
+    """Whether only whitespace and comments follow 0-based ``line0``/``column0``."""
+    start = 0
+    for _ in range(line0):
+        m = _BREAKS.search(text, start)
+        if m is None:
+            return True
+        start = m.end()
+    rest = text[start + column0 :]
+    return all(not ln.strip() or ln.lstrip().startswith("#") for ln in _BREAKS.split(rest))
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str, file: str, open_flow=None) -> Diagnostic:
     if isinstance(exc, yaml.reader.ReaderError):  # libyaml refused a character
         found = _control_character(text, file)
         if found is not None:
@@ -344,13 +408,43 @@ def _syntax_error(exc: yaml.YAMLError, text: str, file: str) -> Diagnostic:
     tab = _tab_indent(text, mark, problem, file)
     if tab is not None:
         return tab
-    message = f"invalid YAML: {problem}"
+    if open_flow is not None and _at_end(text, mark.line, mark.column):
+        # The file ends inside [...] or {...}: point at the bracket that is never closed.
+        m = _OPENER(_nth_line(text, open_flow.line), open_flow.column)
+        if m is None:  # anchor or tag on an earlier line
+            what, closer = "bracket", "closing bracket"
+        else:
+            what, closer = f"`{m.group(1)}`", ("`]`" if m.group(1) == "[" else "`}`")
+        return error(
+            file, open_flow.line + 1, open_flow.column + 1,
+            f"invalid YAML: this {what} is never closed (the file ends before its {closer})",
+            "yaml-syntax",
+        )
     context, cmark = (exc.context or "").strip(), exc.context_mark
+    if cmark is not None and context == "while scanning a quoted scalar" and _at_end(
+        text, mark.line, mark.column
+    ):
+        quote = _nth_line(text, cmark.line)[cmark.column : cmark.column + 1]
+        closing = f"`{quote}`" if quote in ("'", '"') else "quote"
+        return error(
+            file, cmark.line + 1, cmark.column + 1,
+            f"invalid YAML: this quoted string is never closed (the file ends before its "
+            f"closing {closing})",
+            "yaml-syntax",
+        )  # fmt: skip
+    message = f"invalid YAML: {problem}"
     if context:
         if cmark is not None and (cmark.line, cmark.column) != (mark.line, mark.column):
-            message += f" ({context} that starts at line {cmark.line + 1}, column {cmark.column + 1})"
+            where = f"line {cmark.line + 1}, column {cmark.column + 1}"
+            message += f" ({context} that starts at {where})"
         else:
             message += f" ({context})"
+    hint = _HINTS.get(problem)
+    if problem == "found character that cannot start any token":
+        char = _nth_line(text, mark.line)[mark.column : mark.column + 1]
+        hint = f"a value that starts with `{char}` must be quoted" if char in ("@", "`") else None
+    if hint:
+        message += f"; {hint}"
     return error(file, mark.line + 1, mark.column + 1, message, "yaml-syntax")
 
 
@@ -390,7 +484,8 @@ def _tagged_scalar(tag: str, text: str, file: str, mark, path: tuple) -> object:
     if value is _MISSING:
         raise _Fail(error(
             file, mark.line + 1, mark.column + 1,
-            f"{text!r} is tagged {_short_tag(tag)} but is not {kind}; remove the tag or fix the value",
+            f"{_show(text)} is tagged {_short_tag(tag)} but is not {kind}; "
+            "remove the tag or fix the value",
             "yaml-tag", format_path(path),
         ))  # fmt: skip
     return value
@@ -407,19 +502,69 @@ def _tag_error(tag: str, file: str, mark, path: tuple, what: str = "") -> Diagno
     return error(file, mark.line + 1, mark.column + 1, message, "yaml-tag", format_path(path))
 
 
-def _key_error(file: str, mark, path: tuple, text: str, value: object) -> Diagnostic:
-    kind = _describe(value)
-    if kind == "null" and text == "":
-        message = "a key is missing (an empty key is null); keys must be strings"
-    elif kind in ("a list", "a mapping"):
-        message = f"{kind} cannot be a key; keys must be strings"
-    else:
-        kind = "null" if kind == "null" else kind
-        message = f"key {text} is {kind}; keys must be strings: quote it"
-    return error(file, mark.line + 1, mark.column + 1, message, "key-type", format_path(path))
+def _show(text: str) -> str:
+    """A scalar's text for a message: one line, at most 40 characters, in backticks."""
+    text = " ".join(text.split())
+    return f"`{text if len(text) <= 40 else text[:39] + '…'}`"
 
 
-def _build(raw: bytes, text: str, file: str) -> tuple[object, PositionMap]:
+def _here(cur_map: bool, cur, cur_path: tuple, key) -> tuple:
+    """Path of the node about to be placed (a key reports its mapping's path)."""
+    if cur_map:
+        return cur_path if key is _MISSING else cur_path + (key,)
+    return cur_path + (len(cur),) if cur is not None else ()
+
+
+def _bad_key(file: str, ev, value: object, cur: dict, cur_pos: dict, cur_path: tuple) -> _Fail:
+    """The failure for a mapping key that is not a new string (or is a merge key)."""
+    m = ev.start_mark
+    at = (file, m.line + 1, m.column + 1)
+    cls = ev.__class__
+    if value.__class__ is not str:
+        kind = _describe(value)
+        if cls is yaml.ScalarEvent:
+            text = ev.value
+        else:
+            text = f"*{ev.anchor}" if cls is yaml.AliasEvent else ""
+        if kind in ("a list", "a mapping"):
+            message = f"{kind} cannot be a key; keys must be strings"
+        elif text == "":
+            message = "a key is missing (an empty key is null); keys must be strings"
+        else:
+            message = f"key {_show(text)[1:-1]} is {kind}; keys must be strings: quote it"
+        return _Fail(error(*at, message, "key-type", format_path(cur_path)))
+    if value in cur:
+        first = cur_pos[value][0]
+        return _Fail(error(
+            *at,
+            f"duplicate key {_show(value)}: first defined on line {first.line + 1}; "
+            "YAML would silently keep only the last one, so remove or rename one",
+            "duplicate-key", format_path(cur_path + (value,)),
+        ))  # fmt: skip
+    return _Fail(error(
+        *at, "merge keys (`<<`) are not supported; write the fields out in full",
+        "yaml-tag", format_path(cur_path),
+    ))  # fmt: skip
+
+
+def _alias_bomb(file: str, mark) -> Diagnostic:
+    return error(
+        file, mark.line + 1, mark.column + 1,
+        f"aliases expand to more than {MAX_NODES} nodes (a 'billion laughs' file?)", "alias-limit",
+    )  # fmt: skip
+
+
+def _too_many_nodes(file: str, mark, expanded: int) -> Diagnostic:
+    if expanded * 2 > MAX_NODES:  # mostly copies made by aliases
+        return _alias_bomb(file, mark)
+    return error(
+        file, mark.line + 1, mark.column + 1,
+        f"file holds more than {MAX_NODES} YAML nodes (keys, values, lists and mappings); "
+        "a spec is far smaller than this", "file-too-large",
+    )  # fmt: skip
+
+
+def _build(raw: bytes, file: str) -> tuple[object, PositionMap]:
     """Parse one document and build it; raises _Fail or yaml.YAMLError."""
     ScalarEvent = yaml.ScalarEvent
     MappingStartEvent = yaml.MappingStartEvent
@@ -430,27 +575,28 @@ def _build(raw: bytes, text: str, file: str) -> tuple[object, PositionMap]:
     DocumentStartEvent = yaml.DocumentStartEvent
     StreamEndEvent = yaml.StreamEndEvent
     constants_get = _CONSTANTS.get
+    special_start = _SPECIAL_START
     number_start = _NUMBER_START
     number = _number
-    MISSING = _MISSING
-    NOKEY = _MISSING  # "the next node of the current mapping is a key"
-    dict_, list_, str_ = dict, list, str
+    str_ = str
+    NOKEY = _MISSING  # the next node of the current mapping is a key
 
-    values: dict = {}  # path -> start mark of the node
-    keys: dict = {}  # path -> start mark of the key of a mapping entry
-    stack: list = []  # saved (cur, cur_map, cur_path) of the enclosing containers
-    anchors: dict = {}  # name -> (value, node count, height in container levels)
-    open_anchors: list = []  # (depth, name, mark, nodes before, deepest before) of containers being built
-    root = MISSING
-    cur = None  # container being filled; None at the document level
+    root = root_mark = root_pos = None
+    cur = cur_pos = None  # container being filled and its position shadow; None at the top
     cur_map = False
-    cur_path: tuple = ()
+    cur_path: tuple = ()  # kept per container, for diagnostics only
     key = NOKEY
     key_mark = None
+    stack: list = []  # (cur, cur_pos, cur_map, cur_path) of the enclosing containers
     depth = 0  # number of open containers
-    deepest = 0  # deepest container level reached since the innermost open anchor began
+    anchors: dict = {}  # name -> (value, node count, height in container levels)
+    open_anchors: list = []  # (depth, name, mark, nodes before, deepest before): anchored, open
+    open_flows: list = []  # (depth, mark) of the open [...] / {...} collections
+    deepest = 0  # deepest level reached since the innermost open anchor started
     total = 0  # nodes so far, aliases expanded
+    expanded = 0  # nodes added by expanding aliases
     documents = 0
+    ev = None
 
     parser = _CParser(raw)
     try:
@@ -458,164 +604,178 @@ def _build(raw: bytes, text: str, file: str) -> tuple[object, PositionMap]:
         while True:
             ev = get_event()
             cls = ev.__class__
-            container = False
             if cls is ScalarEvent:
                 value = ev.value
                 tag = ev.tag
                 if tag is None:
-                    if ev.style == "":  # plain: resolve (YAML 1.2 core schema)
+                    # Plain scalars resolve by the YAML 1.2 core schema; quoted ones are strings.
+                    if value[:1] in special_start and not ev.style:
                         value = constants_get(value, value)
                         if value.__class__ is str_ and value[:1] in number_start:
                             value = number(value)
                 else:
-                    path = (cur_path + (key,) if key is not NOKEY else cur_path) if cur_map \
-                        else cur_path + (len(cur),) if cur is not None else ()  # fmt: skip
-                    value = _tagged_scalar(tag, value, file, ev.start_mark, path)
+                    value = _tagged_scalar(
+                        tag, value, file, ev.start_mark, _here(cur_map, cur, cur_path, key)
+                    )
                 total += 1
+                if total > MAX_NODES:
+                    raise _Fail(_too_many_nodes(file, ev.start_mark, expanded))
                 if ev.anchor is not None:
                     anchors[ev.anchor] = (value, 1, 0)
+                if cur_map:
+                    if key is NOKEY:
+                        if value.__class__ is not str_ or value in cur or (
+                            value == "<<" and not ev.style and tag is None
+                        ):
+                            raise _bad_key(file, ev, value, cur, cur_pos, cur_path)
+                        key = value
+                        key_mark = ev.start_mark
+                        continue
+                    cur[key] = value
+                    cur_pos[key] = (key_mark, ev.start_mark)
+                    key = NOKEY
+                elif cur is not None:
+                    cur.append(value)
+                    cur_pos.append(ev.start_mark)
+                else:
+                    root, root_mark = value, ev.start_mark
+
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
                 if open_anchors and open_anchors[-1][0] == depth:
                     _, name, _, before, saved = open_anchors.pop()
                     anchors[name] = (cur, total - before, deepest - depth + 1)
                     if saved > deepest:
                         deepest = saved
-                cur, cur_map, cur_path = stack.pop()
+                if open_flows and open_flows[-1][0] == depth:
+                    open_flows.pop()
+                cur, cur_pos, cur_map, cur_path = stack.pop()
                 depth -= 1
-                continue
+
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
-                container = True
                 is_map = cls is MappingStartEvent
-                value = {} if is_map else []
                 tag = ev.tag
+                mark = ev.start_mark
                 if tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
-                    path = (cur_path + (key,) if key is not NOKEY else cur_path) if cur_map \
-                        else cur_path + (len(cur),) if cur is not None else ()  # fmt: skip
-                    raise _Fail(_tag_error(tag, file, ev.start_mark, path,
+                    raise _Fail(_tag_error(tag, file, mark, _here(cur_map, cur, cur_path, key),
                                            "a mapping" if is_map else "a list"))  # fmt: skip
-                total += 1
                 if depth >= MAX_DEPTH:
-                    m = ev.start_mark
                     raise _Fail(error(
-                        file, m.line + 1, m.column + 1,
+                        file, mark.line + 1, mark.column + 1,
                         f"nesting deeper than {MAX_DEPTH} levels of lists and mappings; "
                         "a spec never needs this", "nesting-limit",
                     ))  # fmt: skip
+                total += 1
+                if total > MAX_NODES:
+                    raise _Fail(_too_many_nodes(file, mark, expanded))
+                if is_map:
+                    value, pos = {}, {}
+                else:
+                    value, pos = [], []
+                if cur_map:
+                    if key is NOKEY:
+                        raise _bad_key(file, ev, value, cur, cur_pos, cur_path)
+                    cur[key] = value
+                    cur_pos[key] = (key_mark, mark, pos)
+                    path = cur_path + (key,)
+                    key = NOKEY
+                elif cur is not None:
+                    path = cur_path + (len(cur),)
+                    cur.append(value)
+                    cur_pos.append((mark, pos))
+                else:
+                    path = ()
+                    root, root_mark, root_pos = value, mark, pos
+                stack.append((cur, cur_pos, cur_map, cur_path))
+                cur, cur_pos, cur_map, cur_path = value, pos, is_map, path
+                depth += 1
+                if ev.flow_style:
+                    open_flows.append((depth, mark))
+                if ev.anchor is not None:
+                    open_anchors.append((depth, ev.anchor, mark, total - 1, deepest))
+                    deepest = depth
+                elif depth > deepest:
+                    deepest = depth
+
             elif cls is AliasEvent:
                 name = ev.anchor
-                m = ev.start_mark
+                mark = ev.start_mark
+                at = (file, mark.line + 1, mark.column + 1)
                 for entry in open_anchors:
                     if entry[1] == name:
                         am = entry[2]
                         raise _Fail(error(
-                            file, m.line + 1, m.column + 1,
+                            *at,
                             f"alias *{name} refers to the node that contains it (&{name} at line "
                             f"{am.line + 1}, column {am.column + 1}); a spec cannot contain itself",
                             "alias-limit",
                         ))  # fmt: skip
                 entry = anchors.get(name)
                 if entry is None:
-                    raise _Fail(error(
-                        file, m.line + 1, m.column + 1,
-                        f"alias *{name} has no anchor &{name} before it", "yaml-syntax",
-                    ))  # fmt: skip
+                    raise _Fail(error(*at, f"alias *{name} has no anchor &{name} before it",
+                                      "yaml-syntax"))  # fmt: skip
                 value, count, height = entry
                 if total + count > MAX_NODES:
-                    raise _Fail(error(
-                        file, m.line + 1, m.column + 1,
-                        f"aliases expand to more than {MAX_NODES} nodes (a 'billion laughs' file?)",
-                        "alias-limit",
-                    ))  # fmt: skip
+                    raise _Fail(_alias_bomb(file, mark))
                 if depth + height > MAX_DEPTH:
                     raise _Fail(error(
-                        file, m.line + 1, m.column + 1,
+                        *at,
                         f"nesting deeper than {MAX_DEPTH} levels of lists and mappings once alias "
                         f"*{name} is expanded; a spec never needs this", "nesting-limit",
                     ))  # fmt: skip
                 total += count
+                expanded += count - 1
                 if height:
                     value = _copy(value)
                     if depth + height > deepest:
                         deepest = depth + height
+                if cur_map:
+                    if key is NOKEY:
+                        if value.__class__ is not str_ or value in cur:
+                            raise _bad_key(file, ev, value, cur, cur_pos, cur_path)
+                        key = value
+                        key_mark = mark
+                        continue
+                    cur[key] = value
+                    cur_pos[key] = (key_mark, mark)  # the copy's nodes report the alias
+                    key = NOKEY
+                elif cur is not None:
+                    cur.append(value)
+                    cur_pos.append(mark)
+                else:
+                    root, root_mark = value, mark
+
             elif cls is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    m = ev.start_mark
+                    mark = ev.start_mark
                     raise _Fail(error(
-                        file, m.line + 1, m.column + 1,
+                        file, mark.line + 1, mark.column + 1,
                         "a second YAML document starts here; a spec file holds exactly one "
                         "(remove this `---` and what follows, or move it to its own file)",
                         "multiple-documents",
                     ))  # fmt: skip
-                continue
+
             elif cls is StreamEndEvent:
                 break
-            else:  # StreamStart, DocumentEnd
-                continue
-
-            # Place the node: as a key, a mapping value, a list item or the document.
-            if cur_map:
-                if key is NOKEY:
-                    m = ev.start_mark
-                    if value.__class__ is not str_:
-                        text = ev.value if cls is ScalarEvent else f"*{ev.anchor}" if cls is AliasEvent else ""
-                        raise _Fail(_key_error(file, m, cur_path, text, value))
-                    if value in cur:
-                        first = keys[cur_path + (value,)]
-                        raise _Fail(error(
-                            file, m.line + 1, m.column + 1,
-                            f"duplicate key {value!r}: first defined on line {first.line + 1}; "
-                            "YAML would silently keep only one, so remove or rename one",
-                            "duplicate-key", format_path(cur_path + (value,)),
-                        ))  # fmt: skip
-                    if value == "<<" and cls is ScalarEvent and ev.style == "" and ev.tag is None:
-                        raise _Fail(error(
-                            file, m.line + 1, m.column + 1,
-                            "merge keys (`<<`) are not supported; write the fields out in full",
-                            "yaml-tag", format_path(cur_path),
-                        ))  # fmt: skip
-                    key = value
-                    key_mark = m
-                    continue
-                path = cur_path + (key,)
-                cur[key] = value
-                values[path] = ev.start_mark
-                keys[path] = key_mark
-                key = NOKEY
-            elif cur is not None:
-                path = cur_path + (len(cur),)
-                cur.append(value)
-                values[path] = ev.start_mark
-            else:
-                path = ()
-                root = value
-            if container:
-                anchor = ev.anchor
-                stack.append((cur, cur_map, cur_path))
-                cur, cur_map, cur_path = value, is_map, path
-                depth += 1
-                if anchor is not None:
-                    open_anchors.append((depth, anchor, ev.start_mark, total - 1, deepest))
-                    deepest = depth
-                elif depth > deepest:
-                    deepest = depth
+    except yaml.MarkedYAMLError as exc:
+        raise _ParseFailed(exc, open_flows[-1][1] if open_flows else None) from None
     except _NumberTooLong:
-        m = ev.start_mark
+        mark = ev.start_mark
         raise _Fail(error(
-            file, m.line + 1, m.column + 1,
-            f"integer with {len(ev.value):,} characters is too long; quote it if it is meant as text",
+            file, mark.line + 1, mark.column + 1,
+            f"integer with {len(ev.value):,} digits is too long; quote it if it is meant as text",
             "yaml-syntax",
         )) from None  # fmt: skip
     finally:
         parser.dispose()
 
-    if root is MISSING or root is None:
+    if root is None:
         raise _Fail(error(
             file, 1, 1,
             "file is empty: a spec is a mapping that starts with `schema_version:` "
             "followed by the project's fields", "empty-file",
         ))  # fmt: skip
-    return root, PositionMap(values, keys)
+    return root, PositionMap(root_mark, root_pos)
 
 
 # --------------------------------------------------------------------------- public API
@@ -623,6 +783,8 @@ def _build(raw: bytes, text: str, file: str) -> tuple[object, PositionMap]:
 
 def load_bytes(raw: bytes, file: str) -> LoadResult:
     """Load one spec from its bytes. ``file`` is the display name used in diagnostics."""
+    if type(raw) is not bytes:
+        raw = bytes(raw)  # bytearray, memoryview
     if len(raw) > MAX_BYTES:
         return _too_large(file, len(raw))
     text, bom, problem = _decode(raw, file)
@@ -630,10 +792,18 @@ def load_bytes(raw: bytes, file: str) -> LoadResult:
     if problem is not None:
         return _failed(file, problem, leading)
     assert text is not None
+    if bom is not None:
+        raw = raw[3:]
+    if b"\t" in raw:
+        # libyaml rejects a blank line that starts with a tab, which YAML allows and nobody can
+        # see: blank it with spaces (same byte and column count, so positions do not move).
+        raw = _TAB_BLANK_LINE(_blank, raw)
     try:
-        data, positions = _build(raw[3:] if bom is not None else raw, text, file)
+        data, positions = _build(raw, file)
     except _Fail as exc:
         return _failed(file, exc.diagnostic, leading)
+    except _ParseFailed as exc:
+        return _failed(file, _syntax_error(exc.exc, text, file, exc.open_flow), leading)
     except yaml.YAMLError as exc:
         return _failed(file, _syntax_error(exc, text, file), leading)
     return LoadResult(file, data, positions, tuple(leading))
