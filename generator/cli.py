@@ -52,7 +52,10 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"mlfolio: error: schema file not found: {args.schema}", file=sys.stderr)
         return EXIT_USAGE
     paths = args.paths or [Path("projects")]
-    run = Checker(load_schema(args.schema)).check_paths(paths)
+    # Same choice as the MkDocs plugin: the repository's own schema when there is one.
+    local = Path("schemas/project.schema.json")
+    schema = args.schema or (local if local.is_file() else None)
+    run = Checker(load_schema(schema)).check_paths(paths)
     sys.stdout.write(REPORTERS[args.format](run))
     return EXIT_OK if run.ok(strict=args.strict) else EXIT_PROBLEMS
 
@@ -70,12 +73,24 @@ def _new(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         print(f"mlfolio: error: {target} already exists (use --force to overwrite)", file=sys.stderr)
         return EXIT_USAGE
-    schema_file = Path("schemas/project.schema.json")
-    ref = Path(os.path.relpath(schema_file, args.dir)).as_posix() if schema_file.exists() else load_schema().source.as_uri()
+    ref = _schema_ref(args.dir)
     args.dir.mkdir(parents=True, exist_ok=True)
     target.write_text(scaffold(load_schema(), args.id, ref, title=args.title, team=args.team, owner=args.owner), encoding="utf-8")
     print(f"wrote {target.as_posix()}: fill in the open fields, then run `mlfolio validate {target.as_posix()}`")
     return EXIT_OK
+
+
+def _schema_ref(spec_dir: Path) -> str:
+    """The schema as the new spec should point at it: relative, never a machine path.
+
+    The nearest ``schemas/project.schema.json`` above the spec folder if there is one, else
+    the conventional ``../schemas/project.schema.json`` of an mlfolio repository."""
+    start = spec_dir.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / "schemas" / "project.schema.json"
+        if candidate.is_file():
+            return Path(os.path.relpath(candidate, start)).as_posix()
+    return "../schemas/project.schema.json"
 
 
 def _diff(args: argparse.Namespace) -> int:

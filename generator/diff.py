@@ -1,0 +1,452 @@
+"""``mlfolio diff BASE HEAD``: what a change to the specs means, as Markdown for a pull request.
+
+Each side is a directory of specs or a git revision. A revision's specs (the ``*.yaml`` and
+``*.yml`` files directly in the spec directory) and its ``schemas/project.schema.json`` are
+read with git into a temporary directory, so each side is judged by its own schema (the
+packaged one when the revision has none). A directory is judged by the working tree's
+``schemas/project.schema.json`` if there is one, else the packaged schema. A directory wins
+over a revision of the same name.
+
+Both sides are checked and analysed exactly as ``mlfolio validate`` and the site do, then
+compared project by project, matched by id: the verdict and why, the stage, metric targets,
+readiness, new warnings, and specs that stop (or start) validating. Text edits that change
+none of these are listed in one line.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from jsonschema.exceptions import SchemaError
+
+from generator.check import Checker, CheckRun, FileReport
+from generator.diagnostics import Diagnostic
+from generator.model import Metric, Portfolio, Project, build_portfolio
+from generator.schema import SCHEMA_NAME, SpecSchema, load_schema
+from generator.verdict import CriterionAnswer, Override, Verdict
+
+SCHEMA_FILE = f"schemas/{SCHEMA_NAME}"
+MAX_ERROR_LINES = 5
+_FILE_MODES = ("100644", "100755")  # regular files in a git tree (not links or submodules)
+_NO_GIT = 127
+
+
+class DiffError(Exception):
+    """A side that cannot be read: neither a directory nor a git revision, or an unusable schema."""
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#])")
+
+
+def md(text: object) -> str:
+    """User text as inline Markdown: whitespace collapsed to single spaces, markup escaped."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def code(text: object, table: bool = False) -> str:
+    """``text`` as an inline code span, whatever backticks it holds (``|`` escaped in a table)."""
+    text = " ".join(str(text).split())
+    ticks = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    pad = " " if ticks else ""
+    out = f"{'`' * (ticks + 1)}{pad}{text}{pad}{'`' * (ticks + 1)}"
+    return out.replace("|", "\\|") if table else out
+
+
+def _label(name: str) -> str:
+    """``proceed_with_caution`` -> ``proceed with caution`` (verdicts and stages)."""
+    return md(name.replace("_", " "))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "not set"
+    return f"{value}{md(unit)}" if unit == "%" else f"{value} {md(unit)}".rstrip()
+
+
+def _verdict(verdict: Verdict) -> str:
+    text = _label(verdict.final)
+    if verdict.override:
+        return f"{text} (reviewer override; computed: {_label(verdict.computed)})"
+    return text if verdict.assessed else f"{text} (not assessed yet)"
+
+
+def _answer(answer: str) -> str:
+    return "not answered" if answer == "missing" else answer
+
+
+# -- one side's projects, by id -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Entry:
+    """One spec file on one side: its report, and its analysed project if it validated."""
+
+    key: str
+    report: FileReport
+    project: Project | None
+
+    @property
+    def title(self) -> str:
+        if self.project is not None:
+            return self.project.title
+        data = self.report.loaded.data
+        title = data.get("title") if isinstance(data, dict) else None
+        return title if isinstance(title, str) and title.strip() else self.key
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.report.diagnostics if d.is_error]
+
+    @property
+    def name(self) -> str:
+        return f"{md(self.title)} ({code(self.key)})"
+
+
+def _entries(portfolio: Portfolio) -> dict[str, _Entry]:
+    """Every file of the run, keyed by project id.
+
+    A valid spec's id is its file stem (validation insists), so a broken spec is keyed by its
+    stem too: its id may be unreadable, or be the very thing that is wrong.
+    """
+    projects = {p.file: p for p in portfolio.projects}
+    out: dict[str, _Entry] = {}
+    for report in portfolio.run.reports:
+        project = projects.get(report.file)
+        key = project.id if project is not None else report.path.stem
+        key = key if key not in out else report.file  # `x.yaml` beside `x.yml`
+        out[key] = _Entry(key, report, project)
+    return out
+
+
+def load_portfolio(directory: Path, schema: SpecSchema | None = None, root: Path | None = None) -> Portfolio:
+    """Check and analyse the specs in ``directory``; file names are shown relative to ``root`` (default cwd)."""
+    schema = schema or load_schema()
+    return build_portfolio(Checker(schema).check_paths([Path(directory)], root=root), schema)
+
+
+# -- comparing one project ----------------------------------------------------------------------
+
+def _changed_answers(old: Verdict, new: Verdict) -> list[str]:
+    before = {a.criterion.ref: a.answer for a in old.answers}
+    lines = []
+    for a in new.answers:
+        was = before.get(a.criterion.ref, "missing")
+        if was != a.answer:
+            lines.append(f"  - {md(a.criterion.title)} ({code(a.criterion.ref)}): {_answer(was)} → **{_answer(a.answer)}**")
+    return lines
+
+
+def _decided_by(verdict: Verdict) -> str:
+    what = "Computed verdict decided by" if verdict.override else "Decided by"
+    if verdict.rule is None:
+        return f"  - {what} no rule: none matched, so it is {_label(verdict.computed)}."
+    hits = "; ".join(f"{md(a.criterion.title)} ({code(a.criterion.ref)}) is {_answer(a.answer)}" for a in verdict.decided_by)
+    reason = f" *{md(verdict.rule.reason)}*" if verdict.rule.reason else ""
+    return f"  - {what}: {hits}.{reason}"
+
+
+def _refs(answers: Sequence[CriterionAnswer]) -> set[tuple[str, str]]:
+    return {(a.criterion.ref, a.answer) for a in answers}
+
+
+def _override_lines(old: Override | None, new: Override | None) -> list[str]:
+    if old == new:
+        return []
+    if new is None:
+        return [f"- Reviewer override removed (it set {_label(old.verdict)}): the computed verdict applies."]
+    when = f" on {md(new.date)}" if new.date else ""
+    verb = "added" if old is None else f"changed (was {_label(old.verdict)})"
+    return [f"- Reviewer override {verb}: {_label(new.verdict)}, by {md(new.reviewer)}{when}: {md(new.reason)}"]
+
+
+def _verdict_lines(old: Verdict, new: Verdict) -> list[str]:
+    answers = _changed_answers(old, new)
+    lines = []
+    if old.final != new.final:
+        by = " (the reviewer's override)" if new.override else ""
+        lines.append(f"- **Verdict:** {_label(old.final)} → **{_label(new.final)}**{by}")
+    if old.computed != new.computed and (old.override or new.override):
+        still = f"; the reviewer's override ({_label(new.final)}) still decides" if new.override and not lines else ""
+        lines.append(f"- **Computed verdict:** {_label(old.computed)} → **{_label(new.computed)}**{still}")
+    if not lines and answers:
+        lines.append(f"- Feasibility answers changed; the verdict stays {_label(new.final)}:")
+    moved = answers or old.computed != new.computed or _refs(old.decided_by) != _refs(new.decided_by)
+    why = [*answers, _decided_by(new)] if lines and moved else []
+    return [*lines, *why, *_override_lines(old.override, new.override)]
+
+
+def _stage_lines(old: str, new: str, stages: Sequence[str]) -> list[str]:
+    if old == new:
+        return []
+    way = ""  # retiring (or reviving) a project is neither forward nor backward
+    if old in stages and new in stages and "retired" not in (old, new):
+        way = " (forward)" if stages.index(new) > stages.index(old) else " (backward)"
+    return [f"- **Stage:** {_label(old)} → **{_label(new)}**{way}"]
+
+
+def _target_cell(a: Metric, b: Metric) -> str:
+    cell = f"{_value(a.target, a.unit)} → **{_value(b.target, b.unit)}**" if a.target != b.target else _value(b.target, b.unit)
+    if a.target is not None and b.target is not None and a.target != b.target and a.direction == b.direction:
+        higher = b.target > a.target
+        cell += ", more ambitious" if higher == (b.direction == "maximize") else ", less ambitious"
+    return cell
+
+
+def _metric_row(a: Metric, b: Metric) -> str:
+    current = _value(b.current, b.unit) if a.current == b.current else f"{_value(a.current, a.unit)} → {_value(b.current, b.unit)}"
+    word = {"maximize": "higher", "minimize": "lower"}
+    better = word.get(b.direction, md(b.direction))
+    better = better if a.direction == b.direction else f"{word.get(a.direction, md(a.direction))} → **{better}**"
+    return f"| {code(b.id, table=True)} {md(b.name)} | {_target_cell(a, b)} | {current} | {better} |"
+
+
+def _metric_lines(old: Project, new: Project) -> tuple[list[str], list[str]]:
+    """A table of changed metrics, and bullets for metrics added and removed."""
+    before, after = {m.id: m for m in old.metrics}, {m.id: m for m in new.metrics}
+    fields = lambda m: (m.target, m.current, m.direction, m.unit)  # noqa: E731
+    rows = [_metric_row(before[i], after[i]) for i in sorted(before.keys() & after.keys()) if fields(before[i]) != fields(after[i])]
+    table = ["| Metric | Target | Current | Better |", "|---|---|---|---|", *rows] if rows else []
+    bullets = [
+        f"- Metric added: {code(m.id)} {md(m.name)}, target {_value(m.target, m.unit)}, {'higher' if m.direction == 'maximize' else 'lower'} is better"
+        for i, m in sorted(after.items()) if i not in before
+    ]
+    bullets += [f"- Metric removed: {code(m.id)} {md(m.name)}" for i, m in sorted(before.items()) if i not in after]
+    return table, bullets
+
+
+def _readiness_lines(old: Project, new: Project) -> list[str]:
+    a, b = old.readiness, new.readiness
+    was = {r.path for r in a.missing}
+    now = {r.path for r in b.missing}
+    if a.percent == b.percent and was == now:
+        return []
+    trend = "up" if b.percent > a.percent else "down" if b.percent < a.percent else "unchanged"
+    lines = [f"- **Readiness {trend}:** {a.percent}% → **{b.percent}%** (what stage {_label(b.stage)} requires)"]
+    missing = [md(r.title) for r in b.missing if r.path not in was]
+    filled = [md(r.title) for r in a.missing if r.path not in now]
+    lines += [f"  - Now missing: {', '.join(missing)}"] if missing else []
+    lines += [f"  - Now filled in: {', '.join(filled)}"] if filled else []
+    return lines
+
+
+def _key(d: Diagnostic) -> tuple[str, str, str]:
+    return (d.rule, d.path, d.message)
+
+
+def _describe(d: Diagnostic) -> str:
+    where = f" at {code(d.path)}" if d.path else ""
+    return f"{where}: {md(d.message)} ({code(d.rule)})"
+
+
+def _warning_lines(old: Project, new: Project) -> list[str]:
+    was, now = {_key(d) for d in old.warnings}, {_key(d) for d in new.warnings}
+    lines = [f"- **New warning**{_describe(d)}" for d in new.warnings if _key(d) not in was]
+    return lines + [f"- Warning resolved{_describe(d)}" for d in old.warnings if _key(d) not in now]
+
+
+def _compare(old: Project, new: Project, stages: Sequence[str]) -> list[list[str]]:
+    """What changed, as chunks of Markdown lines (bullets, or a table); empty when nothing that matters did."""
+    table, metric_bullets = _metric_lines(old, new)
+    first = _verdict_lines(old.verdict, new.verdict) + _stage_lines(old.stage, new.stage, stages)
+    if old.title != new.title:
+        first.append(f"- Title: {md(old.title)} → {md(new.title)}")
+    if old.team != new.team:
+        first.append(f"- Team: {md(old.team)} → {md(new.team)}")
+    rest = metric_bullets + _readiness_lines(old, new) + _warning_lines(old, new)
+    return [chunk for chunk in (first, table, rest) if chunk]
+
+
+def _error_block(entry: _Entry) -> list[str]:
+    lines = [" ".join(d.format().split()) for d in entry.errors[:MAX_ERROR_LINES]]
+    if len(entry.errors) > MAX_ERROR_LINES:
+        lines.append(f"... and {len(entry.errors) - MAX_ERROR_LINES} more")
+    fence = "`" * max(3, 1 + max((len(r) for line in lines for r in re.findall(r"`+", line)), default=0))
+    return [f"{fence}text", *lines, fence]
+
+
+def _broken_chunks(old: _Entry, new: _Entry) -> list[list[str]] | None:
+    """Chunks for a project broken on either side; ``None`` when it validates on both."""
+    n, was = len(new.errors), len(old.errors)
+    file = code(new.report.file)
+    if new.project is None and old.project is None:
+        if {_key(d) for d in old.errors} == {_key(d) for d in new.errors}:
+            return []
+        text = f"**Still does not validate:** {_plural(n, 'error')} in {file} after this change ({was} before). The other comparisons are skipped until it does."
+    elif new.project is None:
+        text = f"**No longer validates:** {_plural(n, 'error')} in {file} after this change. The other comparisons are skipped until it does."
+    elif old.project is None:
+        p = new.project
+        return [[f"**Validates again** (it had {_plural(was, 'error')}). Now at stage {_label(p.stage)}, verdict {_verdict(p.verdict)}, readiness {p.readiness.percent}%."]]
+    else:
+        return None
+    return [[text], _error_block(new)]
+
+
+# -- the whole change ---------------------------------------------------------------------------
+
+def _added(entries: list[_Entry]) -> list[str]:
+    if not entries:
+        return []
+    rows = ["| Project | Stage | Verdict | Readiness |", "|---|---|---|---|"]
+    blocks: list[str] = []
+    for e in entries:
+        name = f"{md(e.title)} ({code(e.key, table=True)})"
+        if e.project is None:
+            rows.append(f"| {name} | | **does not validate** ({_plural(len(e.errors), 'error')}) | |")
+            blocks += ["", f"{code(e.report.file)} does not validate:", "", *_error_block(e)]
+            continue
+        p = e.project
+        rows.append(f"| {name} | {_label(p.stage)} | {_verdict(p.verdict)} | {p.readiness.percent}% |")
+    return ["### Added", "", *rows, *blocks]
+
+
+def _removed(entries: list[_Entry]) -> list[str]:
+    if not entries:
+        return []
+    lines = ["### Removed", ""]
+    for e in entries:
+        p = e.project
+        what = "did not validate" if p is None else f"was at stage {_label(p.stage)}, verdict {_verdict(p.verdict)}"
+        lines.append(f"- {e.name}: {what}")
+    return lines
+
+
+def _summary(changed: int, added: int, removed: int, verdicts: int, failing: int) -> str:
+    if not (changed or added or removed):
+        return "No project specs changed."
+    text = f"{_plural(changed, 'project')} changed, {added} added, {removed} removed. {_plural(verdicts, 'verdict')} changed."
+    if failing:
+        text += f" {_plural(failing, 'spec')} {'does' if failing == 1 else 'do'} not validate."
+    return text
+
+
+def _join(chunks: list[list[str]]) -> str:
+    return "\n\n".join("\n".join(chunk) for chunk in chunks if chunk)
+
+
+def diff_runs(before: Portfolio, after: Portfolio, stages: Sequence[str] | None = None) -> str:
+    """The Markdown summary of going from ``before`` to ``after``. ``stages``: their order (default: the packaged schema's)."""
+    stages = tuple(load_schema().stages if stages is None else stages)
+    old, new = _entries(before), _entries(after)
+    added = [new[k] for k in sorted(new.keys() - old.keys())]
+    removed = [old[k] for k in sorted(old.keys() - new.keys())]
+    blocks, edited, verdicts, failing = [], [], 0, sum(e.project is None for e in added)
+    for key in sorted(old.keys() & new.keys()):
+        a, b = old[key], new[key]
+        chunks = _broken_chunks(a, b)
+        if chunks is None:
+            chunks = _compare(a.project, b.project, stages)
+            verdicts += a.project.verdict.final != b.project.verdict.final
+            if not chunks and a.project.data != b.project.data:
+                edited.append(b.name)
+        failing += bool(chunks) and b.project is None
+        if chunks:
+            named = b if b.project is not None or a.project is None else a
+            blocks.append(_join([[f"### {named.name}"], *chunks]))
+    summary = _summary(len(blocks) + len(edited), len(added), len(removed), verdicts, failing)
+    tail = [f"Also edited, with no change to verdict, stage, metrics, readiness or warnings: {', '.join(edited)}."] if edited else []
+    return _join([["## mlfolio: what this change means"], [summary], _added(added), _removed(removed), *[[b] for b in blocks], tail]) + "\n"
+
+
+# -- reading a side: a directory or a git revision ----------------------------------------------
+
+def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except OSError:  # git is not installed
+        return subprocess.CompletedProcess(["git", *args], _NO_GIT, b"", b"")
+
+
+def _revision(source: str) -> tuple[str, Path]:
+    """The commit ``source`` names, and the repository's top directory."""
+    problem = f"'{source}' is neither a directory nor a git revision"
+    top = _git("rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        why = "git is not installed" if top.returncode == _NO_GIT else "the current directory is not in a git repository"
+        raise DiffError(f"{problem} (and {why})")
+    found = _git("rev-parse", "--verify", "--quiet", f"{source}^{{commit}}") if not source.startswith("-") else None
+    if found is None or found.returncode != 0:
+        raise DiffError(problem)
+    return found.stdout.decode().strip(), Path(top.stdout.decode().strip())
+
+
+def _in_repo(top: Path, relative: str) -> str:
+    """``relative`` (to the current directory) as a path from the top of the repository."""
+    try:
+        inside = (Path.cwd() / relative).resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        raise DiffError(f"'{relative}' is outside the git repository") from None
+    return "" if inside == "." else inside
+
+
+def _export(commit: str, top: Path, specs: str, target: Path) -> bool:
+    """Write the spec files of ``specs`` at ``commit`` under ``target``; False if there is no such directory."""
+    listing = _git("ls-tree", "-z", f"{commit}:{specs}", cwd=top)
+    if listing.returncode != 0:
+        return False
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in filter(None, listing.stdout.split(b"\0")):
+        meta, _, name = entry.decode("utf-8", "surrogateescape").partition("\t")
+        mode, kind, obj = meta.split()
+        if kind != "blob" or mode not in _FILE_MODES or Path(name).suffix not in (".yaml", ".yml"):
+            continue
+        (target / name).write_bytes(_git("cat-file", "blob", obj, cwd=top).stdout)
+    return True
+
+
+def _schema_at(commit: str, top: Path, source: str, target: Path) -> SpecSchema:
+    shown = _git("cat-file", "blob", f"{commit}:{_in_repo(top, SCHEMA_FILE)}", cwd=top)
+    if shown.returncode != 0:
+        return load_schema()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(shown.stdout)
+    return _usable(target, f"{SCHEMA_FILE} at '{source}'")
+
+
+def _usable(path: Path | None, where: str) -> SpecSchema:
+    try:
+        schema = load_schema(path)
+        Checker(schema)
+    except (ValueError, KeyError, TypeError, SchemaError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DiffError(f"{where} is not a usable schema: {reason}") from None
+    return schema
+
+
+def _side(source: str, specs: str, tmp: Path) -> tuple[Portfolio | None, SpecSchema]:
+    """The analysed specs of one side (``None``: a revision without the spec directory), and its schema."""
+    if Path(source).is_dir():
+        local = Path(SCHEMA_FILE)
+        schema = _usable(local.resolve(), SCHEMA_FILE) if local.is_file() else load_schema()
+        return load_portfolio(Path(source), schema), schema
+    commit, top = _revision(source)
+    schema = _schema_at(commit, top, source, tmp / "schema" / SCHEMA_NAME)
+    folder = _in_repo(top, specs)
+    target = tmp / "tree" / folder
+    if not _export(commit, top, folder, target):
+        return None, schema
+    return load_portfolio(target, schema, root=tmp / "tree"), schema
+
+
+def diff_sources(base: str, head: str, specs: str = "projects") -> str:
+    """Markdown saying what going from ``base`` to ``head`` (directories or git revisions) means."""
+    with tempfile.TemporaryDirectory(prefix="mlfolio-diff-") as tmp:
+        before, _ = _side(base, specs, Path(tmp) / "base")
+        after, schema = _side(head, specs, Path(tmp) / "head")
+        if before is None and after is None:
+            raise DiffError(f"there is no '{specs}' directory at '{base}' nor at '{head}'")
+        empty = Portfolio((), CheckRun(()))
+        return diff_runs(before or empty, after or empty, stages=schema.stages)
+
+
+__all__ = ["DiffError", "diff_runs", "diff_sources", "load_portfolio", "md"]
