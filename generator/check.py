@@ -123,19 +123,27 @@ def _id_matches_filename(path: Path, loaded: LoadResult) -> list[Diagnostic]:
     return [error(loaded.file, pos.line, pos.column, f"id '{ident}' does not match the file name '{path.name}': rename the file to '{ident}{path.suffix}' or set `id: {path.stem}`", "id-filename", "id")]
 
 
+def _project_id(report: FileReport) -> str | None:
+    data = report.loaded.data
+    ident = data.get("id") if isinstance(data, dict) else None
+    return ident if isinstance(ident, str) else None
+
+
 def _unique_ids(reports: list[FileReport]) -> list[FileReport]:
-    """A project id may be used by one file only; later files get the error."""
-    first: dict[str, FileReport] = {}
+    """A project id may be used by one file only. The file named after the id keeps it (else
+    the first file); every other file that uses it gets the error."""
+    owner: dict[str, FileReport] = {}
+    for report in reports:
+        ident = _project_id(report)
+        if ident is not None and (ident not in owner or (report.path.stem == ident != owner[ident].path.stem)):
+            owner[ident] = report
     out = []
     for report in reports:
-        data = report.loaded.data
-        ident = data.get("id") if isinstance(data, dict) else None
-        if isinstance(ident, str) and ident in first:
+        ident = _project_id(report)
+        if ident is not None and owner[ident] is not report:
             pos = report.loaded.positions.value(("id",))
-            dup = error(report.file, pos.line, pos.column, f"project id '{ident}' is already used by {first[ident].file}; project ids must be unique", "duplicate-project", "id")
+            dup = error(report.file, pos.line, pos.column, f"project id '{ident}' is already used by {owner[ident].file}; project ids must be unique", "duplicate-project", "id")
             report = FileReport(report.path, report.loaded, tuple(sorted((*report.diagnostics, dup), key=Diagnostic.sort_key)))
-        elif isinstance(ident, str):
-            first[ident] = report
         out.append(report)
     return out
 

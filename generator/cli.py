@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from jsonschema.exceptions import SchemaError
+
     from generator.check import Checker
     from generator.reporters import REPORTERS
     from generator.schema import load_schema
@@ -55,7 +57,13 @@ def _validate(args: argparse.Namespace) -> int:
     # Same choice as the MkDocs plugin: the repository's own schema when there is one.
     local = Path("schemas/project.schema.json")
     schema = args.schema or (local if local.is_file() else None)
-    run = Checker(load_schema(schema)).check_paths(paths)
+    try:
+        checker = Checker(load_schema(schema))
+    except (OSError, ValueError, SchemaError) as exc:  # unreadable, not JSON, not a JSON Schema
+        reason = " ".join(str(exc).split("\n\n")[0].split())
+        print(f"mlfolio: error: {schema or 'the schema'} is not a usable JSON Schema: {reason}", file=sys.stderr)
+        return EXIT_USAGE
+    run = checker.check_paths(paths)
     sys.stdout.write(REPORTERS[args.format](run))
     return EXIT_OK if run.ok(strict=args.strict) else EXIT_PROBLEMS
 

@@ -70,8 +70,10 @@ def describe(error: ValidationError, prop_schema: dict[str, Any]) -> str:
         wanted = expected if isinstance(expected, list) else [expected]
         names = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
         message = f"expected {names}, got {kind_of(value)}"
-        if "string" in wanted and isinstance(value, (bool, int, float)) or "string" in wanted and value is None:
-            message += "; YAML reads unquoted true/false, null and numbers as such: put the value in quotes to keep it text"
+        if value is None and "null" not in wanted:
+            message += "; the value is empty: fill it in, or remove the field"
+        elif "string" in wanted and isinstance(value, (bool, int, float)):
+            message += "; YAML reads unquoted true/false and numbers as such: put the value in quotes to keep it text"
         elif "object" in wanted and isinstance(value, list):
             message += "; remove the leading '- ' to write fields of a mapping"
         elif "array" in wanted and not isinstance(value, list):
@@ -82,7 +84,7 @@ def describe(error: ValidationError, prop_schema: dict[str, Any]) -> str:
         hint = suggest(str(value), choices) if isinstance(value, str) else ""
         extra = ""
         if isinstance(value, bool):
-            extra = "; YAML reads unquoted yes/no/true/false as booleans only when written true/false: quote it"
+            extra = "; unquoted true/false is a boolean in YAML: write one of the values above, in quotes if needed"
         return f"{show(value)} is not one of {', '.join(choices)}{hint}{extra}"
     if v == "const":
         return f"must be {json.dumps(expected)}, got {show(value)}"

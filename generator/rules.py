@@ -6,6 +6,8 @@ passed the schema. The rule id is the last part of each message line.
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -38,7 +40,18 @@ def _number(value: Any) -> bool:
 
 
 def _ids(spec: dict[str, Any], section: str) -> list[str]:
-    return [item["id"] for _, item in _dicts(spec, section) if isinstance(item.get("id"), str)]
+    """The ids defined in ``section``, each once, in order."""
+    return list(dict.fromkeys(item["id"] for _, item in _dicts(spec, section) if isinstance(item.get("id"), str)))
+
+
+def _date(value: Any) -> datetime.date | None:
+    """An ISO ``YYYY-MM-DD`` date, or None (the schema reports a malformed one)."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _at(loaded: LoadResult, path: Path, *, key: bool = False) -> tuple[int, int]:
@@ -115,7 +128,10 @@ def _better(direction: str, a: float, b: float) -> bool:
 
 def targets(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
     """A target should improve on today's value and on every measured baseline."""
-    metrics = {m["id"]: (path, m) for path, m in _dicts(spec, "metrics") if isinstance(m.get("id"), str)}
+    metrics: dict[str, tuple[Path, dict[str, Any]]] = {}
+    for path, m in _dicts(spec, "metrics"):
+        if isinstance(m.get("id"), str):
+            metrics.setdefault(m["id"], (path, m))  # a duplicate id is reported; the first counts
     for path, metric in metrics.values():
         target, current, direction = metric.get("target"), metric.get("current"), metric.get("direction")
         if not _number(target) or direction not in ("maximize", "minimize"):
@@ -150,7 +166,8 @@ def reviewer_flags(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnos
         if "metric" not in objective:
             yield warning(loaded.file, *_at(loaded, path), "objective has no metric: say which metric id measures it", "objective-metric", format_path(path))
     created, updated = spec.get("created"), spec.get("updated")
-    if isinstance(created, str) and isinstance(updated, str) and updated < created:
+    created_on, updated_on = _date(created), _date(updated)
+    if created_on and updated_on and updated_on < created_on:
         yield warning(loaded.file, *_at(loaded, ("updated",)), f"updated ({updated}) is before created ({created})", "date-order", "updated")
     if spec.get("retirement") and spec.get("stage") != "retired":
         yield warning(loaded.file, *_at(loaded, ("retirement",), key=True), f"retirement is filled in but stage is '{spec.get('stage')}'; set `stage: retired`", "retirement-stage", "retirement")

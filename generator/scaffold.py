@@ -25,6 +25,11 @@ def _comment(text: str, indent: str) -> list[str]:
     return [f"{indent}# {line}" for line in textwrap.wrap(text, _WIDTH - len(indent) - 2)]
 
 
+def _example(prop: dict[str, Any]) -> Any:
+    examples = prop.get("examples") or []
+    return examples[0] if examples else None
+
+
 def _placeholder(prop: dict[str, Any]) -> str:
     if prop.get("enum"):
         return str(prop["enum"][0])
@@ -65,6 +70,11 @@ class _Writer:
                     self.prop(child, child_schema, inner + ("" if i == 0 else "  "), True, first_in_item=(i == 0))
             else:
                 self.lines.append(f"{inner}#   - {_placeholder(items)}")
+        elif kind == "object" and isinstance(_example(prop), dict):
+            # A free-form mapping (``results: {metric_id: value}``): its example, one entry a line.
+            self.lines.append(f"{indent}{mark}{dash}{name}:")
+            for key, value in _example(prop).items():
+                self.lines.append(f"{indent}  # {key}: {json.dumps(value, ensure_ascii=False)}")
         else:
             value = _placeholder(prop)
             self.lines.append(f"{indent}{mark}{dash}{name}: {value}".rstrip())

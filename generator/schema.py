@@ -103,12 +103,14 @@ def _requirements(document: dict[str, Any]) -> tuple[Requirement, ...]:
 
 
 def load_schema(path: Path | None = None) -> SpecSchema:
-    """Read and index a schema file. Cached per path: a portfolio compiles it once."""
-    return _load_schema(str(path or default_schema_path()))
+    """Read and index a schema file. Cached per path and modification time, so a portfolio
+    reads it once and ``mkdocs serve`` still sees an edited schema."""
+    source = Path(path or default_schema_path())
+    return _load_schema(str(source), source.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=8)
-def _load_schema(path: str) -> SpecSchema:
+def _load_schema(path: str, mtime_ns: int) -> SpecSchema:
     document = json.loads(Path(path).read_text(encoding="utf-8"))
     stages = tuple(document.get("x-mlfolio-stages", ()))
     return SpecSchema(Path(path), document, stages, _requirements(document))

@@ -42,9 +42,16 @@ class SchemaChecker:
         # An empty field the stage requires is one problem, not two: drop the schema's
         # "must not be empty" for the same field.
         covered = {d.path for d in stage_found}
+        errors = list(self._validator.iter_errors(data))
+        # A value outside an enum is one problem even when its type is wrong too (`usage: true`):
+        # the enum message lists the values to choose from.
+        enums = {tuple(e.absolute_path) for e in errors if e.validator == "enum"}
         found: list[Diagnostic] = []
-        for err in self._validator.iter_errors(data):
-            if err.validator in _EMPTINESS and format_path(tuple(err.absolute_path)) in covered:
+        for err in errors:
+            empty = err.validator in _EMPTINESS or (err.validator == "type" and err.instance is None)
+            if empty and format_path(tuple(err.absolute_path)) in covered:
+                continue
+            if err.validator == "type" and tuple(err.absolute_path) in enums:
                 continue
             found.extend(self._diagnose(loaded, err))
         return found + stage_found
@@ -81,13 +88,16 @@ class SchemaChecker:
         if not isinstance(stage, str) or stage not in self.schema.stages:
             return []
         out = []
-        for req in self.schema.requirements_for(stage):
-            parent = _get(data, req.path[:-1])
-            if not isinstance(parent, dict):
-                continue  # the missing parent is reported itself
+        requirements = self.schema.requirements_for(stage)
+        required = {r.path for r in requirements}
+        for req in requirements:
+            parent, where = _parent(data, req.path, required)
+            if parent is None:
+                continue  # an ancestor is reported itself, or has the wrong type
             if not is_empty(parent.get(req.path[-1])):
                 continue
-            where = req.path[:-1] if req.path[-1] not in parent else req.path
+            if req.path[-1] in parent:
+                where = req.path
             pos = loaded.positions.key(where)
             state = "is empty" if req.path[-1] in parent else "is missing"
             since = "" if req.from_stage == stage else f" (required from stage '{req.from_stage}' on)"
@@ -113,10 +123,23 @@ def is_empty(value: Any) -> bool:
     return False
 
 
-def _get(data: Any, path: tuple[str, ...]) -> Any:
-    for name in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(name)
-    return data
+def _parent(data: dict[str, Any], path: tuple[str, ...], required: set[tuple[str, ...]]) -> tuple[dict[str, Any] | None, tuple[str, ...]]:
+    """The mapping that should hold the last name of ``path``, and where to report it missing.
+
+    An ancestor that is itself required at this stage and is absent or empty gives ``None``:
+    it is reported, not each field under it. Another absent or null ancestor counts as an
+    empty mapping: its required fields are missing, reported at the deepest key that is
+    there. An ancestor of another type gives ``None``: the schema reports that.
+    """
+    node: dict[str, Any] = data
+    for depth, name in enumerate(path[:-1]):
+        child = node.get(name)
+        if path[: depth + 1] in required and is_empty(child):
+            return None, ()  # "is missing" / "is empty" itself
+        if child is None:
+            return {}, path[: depth + 1] if name in node else path[:depth]
+        if not isinstance(child, dict):
+            return None, ()
+        node = child
+    return node, path[:-1]
 

@@ -1,0 +1,39 @@
+/* mlfolio: click a table header to sort by that column (numbers numerically). No dependencies. */
+(function () {
+  function cellValue(row, index) {
+    var cell = row.children[index];
+    var text = cell ? cell.textContent.trim() : "";
+    var number = parseFloat(text.replace(/[%,\s]/g, ""));
+    return /^[-+]?[\d.,]+\s*%?$/.test(text) && !isNaN(number) ? number : text.toLowerCase();
+  }
+  function sortBy(table, header, index) {
+    var body = table.tBodies[0];
+    if (!body) return;
+    var ascending = header.getAttribute("aria-sort") !== "ascending";
+    Array.prototype.forEach.call(header.parentNode.children, function (th) { th.removeAttribute("aria-sort"); });
+    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = cellValue(a, index), y = cellValue(b, index);
+      var order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+      return ascending ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
+  function setup() {
+    document.querySelectorAll("article table:not([class])").forEach(function (table) {
+      var head = table.tHead;
+      if (!head || !head.rows.length || table.dataset.mlfolioSortable) return;
+      table.dataset.mlfolioSortable = "1";
+      Array.prototype.forEach.call(head.rows[0].children, function (th, index) {
+        if (!th.textContent.trim()) return;
+        th.setAttribute("data-mlfolio-sort", "");
+        th.setAttribute("tabindex", "0");
+        th.addEventListener("click", function () { sortBy(table, th, index); });
+        th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(table, th, index); } });
+      });
+    });
+  }
+  if (typeof document$ !== "undefined" && document$.subscribe) { document$.subscribe(setup); }
+  else { document.addEventListener("DOMContentLoaded", setup); }
+})();

@@ -1,0 +1,114 @@
+"""Schema-driven display blocks: a section of a spec as a tree the templates only walk.
+
+Every field a spec writes becomes a block, so nothing written is silently dropped; a
+required field the spec leaves empty becomes a ``missing`` block that says from which
+stage it is required. Optional fields left out are simply not shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from generator.i18n import Labels
+from generator.schema import SpecSchema
+from generator.validation import is_empty
+
+
+@dataclass(frozen=True)
+class Block:
+    """One field. ``kind`` tells the template how to print ``value``:
+
+    - ``text``: free text (Markdown, sanitised by the ``md_text`` filter);
+    - ``scalar``: a short value (number, date, id, URL) printed inline;
+    - ``choice``: an enum value, ``value`` already turned into its label;
+    - ``strings``: a list of texts;
+    - ``group``: a mapping; ``children`` are its fields;
+    - ``records``: a list of mappings; ``items`` holds each one's fields;
+    - ``missing``: a required field not written yet; ``value`` is the stage requiring it.
+    """
+
+    key: str
+    label: str
+    kind: str
+    value: Any = None
+    children: tuple[Block, ...] = ()
+    items: tuple[tuple[Block, ...], ...] = ()
+    description: str = ""
+
+
+def choice_label(node: Mapping[str, Any], value: Any) -> str:
+    """An enum's label: the bold part of its markdownEnumDescription, else the value."""
+    enum = node.get("enum") or []
+    descriptions = node.get("markdownEnumDescriptions") or []
+    if value in enum and len(descriptions) == len(enum):
+        text = descriptions[enum.index(value)]
+        if text.startswith("**") and "**" in text[2:]:
+            return text[2 : text.index("**", 2)]
+    return str(value)
+
+
+class BlockBuilder:
+    def __init__(self, schema: SpecSchema, labels: Labels, stage: str) -> None:
+        self.schema = schema
+        self.labels = labels
+        self.stage = stage
+        self.required = {r.path: r.from_stage for r in schema.requirements_for(stage)}
+
+    def section(self, path: tuple[str, ...], data: Mapping[str, Any], skip: tuple[str, ...] = ()) -> tuple[Block, ...]:
+        """The fields of the mapping at ``path`` (``data`` is the whole spec)."""
+        node = self.schema.property_schema(path)
+        value: Any = data
+        for name in path:
+            value = value.get(name) if isinstance(value, Mapping) else None
+        return self._fields(node, value if isinstance(value, Mapping) else {}, path, skip)
+
+    def field(self, path: tuple[str, ...], data: Mapping[str, Any]) -> Block | None:
+        """One field by path, or None when it is optional and absent."""
+        value: Any = data
+        for name in path:
+            value = value.get(name) if isinstance(value, Mapping) else None
+        return self._block(path[-1], self.schema.property_schema(path), value, path)
+
+    def missing_from(self, path: tuple[str, ...]) -> str | None:
+        """The stage that requires ``path`` now, if it does."""
+        return self.required.get(path)
+
+    def _fields(self, node: Mapping[str, Any], data: Mapping[str, Any], path: tuple[str, ...], skip: tuple[str, ...]) -> tuple[Block, ...]:
+        out = []
+        for key, raw in node.get("properties", {}).items():
+            if key in skip:
+                continue
+            block = self._block(key, self.schema.resolve(raw), data.get(key), path + (key,))
+            if block is not None:
+                out.append(block)
+        return tuple(out)
+
+    def _block(self, key: str, node: Mapping[str, Any], value: Any, path: tuple[str, ...]) -> Block | None:
+        label = self.labels.field(node, key.replace("_", " ").capitalize())
+        description = str(node.get("description", ""))
+        if is_empty(value):
+            stage = self.required.get(path)
+            return Block(key, label, "missing", stage, description=description) if stage else None
+        kind = node.get("type")
+        if kind == "object" and "properties" in node:
+            children = self._fields(node, value, path, ())
+            return Block(key, label, "group", children=children, description=description)
+        if kind == "object":  # free-form mapping, e.g. baseline results: metric id -> value
+            rows = tuple((Block("key", "", "scalar", k), Block("value", "", "scalar", v)) for k, v in value.items())
+            return Block(key, label, "records", items=rows, description=description)
+        if kind == "array":
+            items = self.schema.resolve(node.get("items", {}))
+            if items.get("type") == "object":
+                records = tuple(self._fields(items, v, path, ()) for v in value)
+                return Block(key, label, "records", items=records, description=description)
+            if items.get("enum"):
+                return Block(key, label, "strings", tuple(choice_label(items, v) for v in value), description=description)
+            is_text = items.get("type") == "string" and "Markdown" in str(items.get("description", ""))
+            return Block(key, label, "strings" if is_text else "scalars", tuple(value), description=description)
+        if node.get("enum"):
+            return Block(key, label, "choice", choice_label(node, value), description=description)
+        if kind == "string" and "Markdown" in description:
+            return Block(key, label, "text", value, description=description)
+        return Block(key, label, "scalar", value, description=description)

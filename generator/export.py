@@ -1,0 +1,49 @@
+"""``projects.json``: every spec plus its derived verdict and readiness, for other tools."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.diagnostics import format_path
+from generator.model import Portfolio, Project
+
+EXPORT_VERSION = 1
+
+
+def project_record(project: Project, url: str) -> dict[str, Any]:
+    verdict = project.verdict
+    return {
+        "id": project.id,
+        "title": project.title,
+        "team": project.team,
+        "stage": project.stage,
+        "tags": list(project.tags),
+        "updated": project.updated or None,
+        "source": project.file,
+        "url": url,
+        "verdict": {
+            "final": verdict.final,
+            "computed": verdict.computed,
+            "decided_by": [{"criterion": a.criterion.ref, "answer": a.answer} for a in verdict.decided_by],
+            "override": None if verdict.override is None else {
+                "verdict": verdict.override.verdict, "reason": verdict.override.reason,
+                "reviewer": verdict.override.reviewer, "date": verdict.override.date,
+            },
+        },
+        "readiness": {
+            "percent": project.readiness.percent,
+            "missing": [format_path(r.path) for r in project.readiness.missing],
+        },
+        "warnings": [d.format() for d in project.warnings],
+        "spec": project.data,
+    }
+
+
+def export_json(portfolio: Portfolio, urls: dict[str, str]) -> str:
+    """Deterministic JSON: sorted keys, projects by id."""
+    doc = {
+        "version": EXPORT_VERSION,
+        "projects": [project_record(p, urls.get(p.id, "")) for p in portfolio.projects],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

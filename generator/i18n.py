@@ -1,0 +1,128 @@
+"""Site labels in English and Korean. Field and criterion titles come from the schema
+(``title`` / ``x-mlfolio-title-ko``); these are the words around them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LANGUAGES = ("en", "ko")
+
+STAGES = {
+    "en": {
+        "problem_definition": "Problem definition", "project_design": "Project design",
+        "baseline_prototype": "Baseline & prototype", "development": "Development",
+        "deployed": "Deployed", "monitoring": "Monitoring", "retired": "Retired",
+    },
+    "ko": {
+        "problem_definition": "문제 정의", "project_design": "프로젝트 설계",
+        "baseline_prototype": "베이스라인, 프로토타입", "development": "모델 개발",
+        "deployed": "배포", "monitoring": "모니터링", "retired": "종료",
+    },
+}
+
+VERDICTS = {
+    "en": {
+        "recommended": "Recommended", "proceed_with_caution": "Proceed with caution",
+        "not_recommended": "Not recommended", "undetermined": "Undetermined",
+    },
+    "ko": {
+        "recommended": "추천", "proceed_with_caution": "주의하여 진행",
+        "not_recommended": "비추천", "undetermined": "판단 보류",
+    },
+}
+
+ANSWERS = {
+    "en": {"yes": "Yes", "no": "No", "partly": "Partly", "unknown": "Unknown", "missing": "Not answered"},
+    "ko": {"yes": "예", "no": "아니오", "partly": "부분적", "unknown": "모름", "missing": "미응답"},
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "portfolio": "ML project portfolio",
+        "portfolio_intro": "Every ML project we are considering or running: what it solves, whether ML is the right tool, and how far along it is.",
+        "projects": "Projects", "project": "Project", "title": "Title", "team": "Team", "teams": "Teams",
+        "stage": "Stage", "stages": "Stages", "verdict": "Verdict", "readiness": "Readiness", "updated": "Updated",
+        "tags": "Tags", "by_team": "By team", "by_stage": "By stage", "by_tag": "By tag",
+        "by_verdict": "By verdict", "count": "Projects",
+        "overview": "Overview", "problem": "Problem", "feasibility": "Feasibility", "goals": "Goals & metrics",
+        "constraints": "Constraints", "data": "Data & baseline", "deployment": "Deployment & monitoring",
+        "owners": "Owners", "sme": "Subject-matter expert", "summary": "Summary", "business_goal": "Business goal",
+        "key_metrics": "Key metrics", "links": "Links", "lifecycle": "Lifecycle",
+        "not_written": "Not written yet", "required_from": "required from stage",
+        "optional": "optional", "missing": "Still missing", "complete": "Everything this stage requires is written.",
+        "computed_verdict": "Computed verdict", "decided_by": "Decided by", "rule": "Rule",
+        "override": "Reviewer override", "override_note": "A reviewer overrode the computed verdict.",
+        "criterion": "Criterion", "answer": "Answer", "evidence": "Evidence",
+        "reasons_for": "Reasons for ML", "reasons_against": "Reasons against ML", "risks": "Risks",
+        "no_rule_matched": "No rule matched: every reason for ML holds and no reason against it does.",
+        "how_verdicts": "How verdicts are decided",
+        "metric": "Metric", "kind": "Kind", "direction": "Direction", "current": "Current", "target": "Target",
+        "baseline": "Best baseline", "unit": "Unit", "maximize": "higher is better", "minimize": "lower is better",
+        "model": "model", "business": "business", "results": "Results", "vs_target": "vs target",
+        "meets_target": "meets target", "below_target": "short of target",
+        "section": "Section", "of": "of", "required": "Required", "done": "done",
+        "edit_spec": "Edit the spec", "source": "Source", "warnings": "Reviewer warnings",
+        "all_projects": "All projects", "none": "None", "verdict_rules_intro": "The verdict is computed from the feasibility answers, never typed by hand. Rules are tried in order; the first rule with a matching condition decides, and the project page lists the answers that matched. If no rule matches, the verdict is **Recommended**. A reviewer may record an override with a reason; the computed verdict is still shown.",
+        "condition": "Condition", "any_of": "any of", "then": "Verdict", "otherwise": "Otherwise",
+        "spec_reference": "Spec reference", "write_a_spec": "Write a spec",
+        "reviewer": "Reviewer", "reason": "Reason", "date": "Date",
+        "other_sections": "Other sections",
+    },
+    "ko": {
+        "portfolio": "ML 프로젝트 포트폴리오",
+        "portfolio_intro": "검토 중이거나 진행 중인 모든 ML 프로젝트: 무엇을 해결하는지, 머신러닝이 맞는 도구인지, 어디까지 왔는지.",
+        "projects": "프로젝트", "project": "프로젝트", "title": "제목", "team": "팀", "teams": "팀",
+        "stage": "단계", "stages": "단계", "verdict": "판정", "readiness": "준비도", "updated": "수정일",
+        "tags": "태그", "by_team": "팀별", "by_stage": "단계별", "by_tag": "태그별",
+        "by_verdict": "판정별", "count": "프로젝트 수",
+        "overview": "개요", "problem": "문제 정의", "feasibility": "타당성", "goals": "목표와 지표",
+        "constraints": "제약 조건", "data": "데이터와 베이스라인", "deployment": "배포와 모니터링",
+        "owners": "담당자", "sme": "직무 전문가", "summary": "요약", "business_goal": "비즈니스 목표",
+        "key_metrics": "핵심 지표", "links": "링크", "lifecycle": "라이프 사이클",
+        "not_written": "아직 작성되지 않음", "required_from": "필수 단계",
+        "optional": "선택", "missing": "아직 빠진 항목", "complete": "현재 단계에 필요한 항목이 모두 작성되었습니다.",
+        "computed_verdict": "계산된 판정", "decided_by": "판정 근거", "rule": "규칙",
+        "override": "검토자 재정의", "override_note": "검토자가 계산된 판정을 재정의했습니다.",
+        "criterion": "기준", "answer": "답변", "evidence": "근거",
+        "reasons_for": "머신러닝이 사용되면 좋은 경우", "reasons_against": "머신러닝을 사용하면 좋지 않은 경우", "risks": "위험",
+        "no_rule_matched": "일치하는 규칙 없음: 머신러닝을 써야 할 이유가 모두 성립하고 반대 이유는 없습니다.",
+        "how_verdicts": "판정 방식",
+        "metric": "지표", "kind": "종류", "direction": "방향", "current": "현재", "target": "목표",
+        "baseline": "최고 베이스라인", "unit": "단위", "maximize": "높을수록 좋음", "minimize": "낮을수록 좋음",
+        "model": "모델", "business": "비즈니스", "results": "결과", "vs_target": "목표 대비",
+        "meets_target": "목표 달성", "below_target": "목표 미달",
+        "section": "섹션", "of": "/", "required": "필수", "done": "완료",
+        "edit_spec": "명세 편집", "source": "원본", "warnings": "검토 경고",
+        "all_projects": "전체 프로젝트", "none": "없음", "verdict_rules_intro": "판정은 타당성 답변으로부터 계산되며 사람이 직접 입력하지 않습니다. 규칙은 순서대로 적용되고, 조건이 일치하는 첫 규칙이 판정을 결정하며, 프로젝트 페이지에 일치한 답변이 표시됩니다. 일치하는 규칙이 없으면 **추천**입니다. 검토자는 사유와 함께 재정의를 기록할 수 있으며, 계산된 판정도 함께 표시됩니다.",
+        "condition": "조건", "any_of": "다음 중 하나", "then": "판정", "otherwise": "그 외",
+        "spec_reference": "명세 레퍼런스", "write_a_spec": "명세 작성 가이드",
+        "reviewer": "검토자", "reason": "사유", "date": "날짜",
+        "other_sections": "다른 섹션",
+    },
+}
+
+
+class Labels:
+    """Labels for one language, with schema titles for fields."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in LANGUAGES else "en"
+
+    def __getitem__(self, key: str) -> str:
+        return LABELS[self.language].get(key) or LABELS["en"][key]
+
+    def stage(self, stage: str) -> str:
+        return STAGES[self.language].get(stage, stage)
+
+    def verdict(self, verdict: str) -> str:
+        return VERDICTS[self.language].get(verdict, verdict)
+
+    def answer(self, answer: str) -> str:
+        return ANSWERS[self.language].get(answer, answer)
+
+    def field(self, schema_node: Mapping[str, Any], fallback: str) -> str:
+        """A field's label from its schema node: Korean title when the site is Korean."""
+        if self.language == "ko" and schema_node.get("x-mlfolio-title-ko"):
+            return str(schema_node["x-mlfolio-title-ko"])
+        return str(schema_node.get("title") or fallback)

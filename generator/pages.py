@@ -1,0 +1,258 @@
+"""Which pages the site has, and what each one shows: data in, page contexts out.
+
+Everything a template prints is computed here; templates only loop and branch.
+Page paths are built only from validated ids and ``slug()``, never from raw user text.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.blocks import BlockBuilder, choice_label
+from generator.i18n import Labels
+from generator.markup import slug
+from generator.model import Metric, Portfolio, Project
+from generator.schema import SpecSchema
+from generator.verdict import VERDICTS, VerdictRule, criteria
+
+# (page key, template, file name inside the project folder); the order is the tab order.
+PROJECT_PAGES: tuple[tuple[str, str], ...] = (
+    ("overview", "index.md"),
+    ("problem", "problem.md"),
+    ("feasibility", "feasibility.md"),
+    ("goals", "goals.md"),
+    ("constraints", "constraints.md"),
+    ("data", "data.md"),
+    ("deployment", "deployment.md"),
+)
+
+# Which top-level spec sections each project page shows (readiness is reported per page).
+PAGE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "overview": ("business",),
+    "problem": ("business", "problem"),
+    "feasibility": ("feasibility",),
+    "goals": ("goals", "labels", "multi_objective", "metrics", "ab_test"),
+    "constraints": ("constraints",),
+    "data": ("data", "baselines", "prototype"),
+    "deployment": ("deployment", "monitoring", "iterations", "retirement"),
+}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page to generate: where it goes, which template, what it shows, which spec it edits."""
+
+    src_uri: str
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    edit_source: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteLayout:
+    """Where generated pages live inside the docs tree."""
+
+    root: str = ""  # "" = the docs root; "portfolio" = docs/portfolio/...
+
+    def path(self, *parts: str) -> str:
+        return posixpath.join(self.root, *parts) if self.root else posixpath.join(*parts)
+
+    def project(self, project_id: str, page: str = "index.md") -> str:
+        return self.path("projects", project_id, page)
+
+    def home(self) -> str:
+        return self.path("index.md")
+
+
+def rel(from_uri: str, to_uri: str) -> str:
+    """A relative Markdown link from one page's source to another's (MkDocs checks them)."""
+    return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text} {unit}".strip() if unit and unit != "%" else f"{text}{unit}"
+
+
+def _metric_row(metric: Metric) -> dict[str, Any]:
+    best = metric.best_baseline
+    meets = None
+    if best is not None and metric.target is not None:
+        meets = best.value >= metric.target if metric.direction == "maximize" else best.value <= metric.target
+    return {
+        "metric": metric,
+        "current": _fmt(metric.current, metric.unit),
+        "target": _fmt(metric.target, metric.unit),
+        "baseline": _fmt(best.value, metric.unit) if best else "—",
+        "baseline_name": best.baseline_name if best else "",
+        "baseline_meets_target": meets,
+    }
+
+
+class PageBuilder:
+    def __init__(self, schema: SpecSchema, labels: Labels, layout: SiteLayout, rules: Sequence[VerdictRule]) -> None:
+        self.schema = schema
+        self.labels = labels
+        self.layout = layout
+        self.rules = tuple(rules)
+        self.criteria = criteria(schema)
+
+    # -- per project ---------------------------------------------------------------------
+    def project_pages(self, project: Project) -> list[PageSpec]:
+        blocks = BlockBuilder(self.schema, self.labels, project.stage)
+        tabs = [(key, self.layout.project(project.id, name)) for key, name in PROJECT_PAGES]
+        common = {
+            "project": project,
+            "data": project.data,
+            "verdict": project.verdict,
+            "readiness": project.readiness,
+            "rules_page": self.layout.path("verdicts.md"),
+            "home": self.layout.home(),
+        }
+        pages = []
+        for key, name in PROJECT_PAGES:
+            src = self.layout.project(project.id, name)
+            context = dict(common, page=key, src=src,
+                           tabs=[{"key": k, "label": self.labels[k], "link": rel(src, uri), "current": k == key} for k, uri in tabs])
+            context.update(getattr(self, f"_ctx_{key}")(project, blocks, src))
+            section_readiness = [project.readiness.section(s) for s in PAGE_SECTIONS[key]]
+            context["page_missing"] = [r for s in section_readiness if s for r in s.missing]
+            title = project.title if key == "overview" else f"{self.labels[key]}: {project.title}"
+            pages.append(PageSpec(src, f"{key}.md.jinja", title, context, project.file))
+        return pages
+
+    def _ctx_overview(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
+        stages = [s for s in self.schema.stages]
+        return {
+            "stages": [{"key": s, "label": self.labels.stage(s), "current": s == project.stage} for s in stages],
+            "key_metrics": [_metric_row(m) for m in project.metrics if m.target is not None][:6],
+            "sections": [
+                {"label": self.labels.field(self.schema.property_schema((s.section,)), s.section), "percent": s.percent,
+                 "done": len(s.required) - len(s.missing), "required": len(s.required),
+                 "missing": [m.title for m in s.missing]}
+                for s in project.readiness.sections
+            ],
+            "business_goal": blocks.field(("business", "goal"), project.data),
+            "summary": project.data.get("summary"),
+            "links": [(k, v) for k, v in (project.data.get("links") or {}).items()],
+        }
+
+    def _ctx_problem(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
+        return {
+            "business": blocks.field(("business",), project.data),
+            "problem": blocks.field(("problem",), project.data),
+        }
+
+    def _ctx_feasibility(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
+        groups = []
+        for group in ("for_ml", "against_ml", "risks"):
+            answers = [a for a in project.verdict.answers if a.criterion.group == group]
+            groups.append({
+                "key": group,
+                "label": self.labels[{"for_ml": "reasons_for", "against_ml": "reasons_against", "risks": "risks"}[group]],
+                "answers": [{"answer": a, "decisive": a in project.verdict.decided_by,
+                             "title": a.criterion.title_ko if self.labels.language == "ko" and a.criterion.title_ko else a.criterion.title}
+                            for a in answers],
+            })
+        return {
+            "groups": groups,
+            "extras": blocks.section(("feasibility",), project.data, skip=("for_ml", "against_ml", "risks", "override")),
+            "missing_stage": blocks.missing_from(("feasibility",)),
+            "rules_link": rel(src, self.layout.path("verdicts.md")),
+        }
+
+    def _ctx_goals(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
+        metric_names = {m.id: m.name for m in project.metrics}
+        return {
+            "goals": blocks.field(("goals",), project.data),
+            "labels_block": blocks.field(("labels",), project.data),
+            "multi_objective": blocks.field(("multi_objective",), project.data),
+            "metric_rows": [_metric_row(m) for m in project.metrics],
+            "metrics_missing": blocks.missing_from(("metrics",)),
+            "ab_test": blocks.field(("ab_test",), project.data),
+            "metric_names": metric_names,
+        }
+
+    def _ctx_constraints(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
+        return {"constraints": blocks.field(("constraints",), project.data)}
+
+    def _ctx_data(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
+        baselines = project.data.get("baselines") or []
+        baseline_kinds = self.schema.resolve(self.schema.property_schema(("baselines",)).get("items", {})).get("properties", {}).get("kind", {})
+        metric_ids = [m.id for m in project.metrics if any(m.id in (b.get("results") or {}) for b in baselines)]
+        table = [
+            {"baseline": b, "kind": choice_label(baseline_kinds, b.get("kind")),
+             "cells": [_fmt((b.get("results") or {}).get(mid), project.metric(mid).unit if project.metric(mid) else "")
+                        if mid in (b.get("results") or {}) else "—" for mid in metric_ids]}
+            for b in baselines
+        ]
+        targets = [_fmt(project.metric(mid).target, project.metric(mid).unit) for mid in metric_ids]
+        return {
+            "data_block": blocks.field(("data",), project.data),
+            "baselines": blocks.field(("baselines",), project.data),
+            "baseline_metrics": [project.metric(mid) for mid in metric_ids],
+            "baseline_table": table,
+            "baseline_targets": targets,
+            "prototype": blocks.field(("prototype",), project.data),
+        }
+
+    def _ctx_deployment(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
+        return {
+            "deployment": blocks.field(("deployment",), project.data),
+            "monitoring": blocks.field(("monitoring",), project.data),
+            "iterations": sorted(project.data.get("iterations") or [], key=lambda e: e["date"], reverse=True),
+            "iterations_missing": blocks.missing_from(("iterations",)),
+            "retirement": blocks.field(("retirement",), project.data),
+            "metric_names": {m.id: m.name for m in project.metrics},
+        }
+
+    # -- portfolio -----------------------------------------------------------------------
+    def portfolio_pages(self, portfolio: Portfolio) -> list[PageSpec]:
+        home = self.layout.home()
+        rows = [self._row(p, home) for p in portfolio.projects]
+        stage_counts = Counter(p.stage for p in portfolio.projects)
+        verdict_counts = Counter(p.verdict.final for p in portfolio.projects)
+        total = max(len(portfolio.projects), 1)
+        pages = [
+            PageSpec(home, "home.md.jinja", self.labels["portfolio"], {
+                "rows": rows,
+                "stage_counts": [{"key": s, "label": self.labels.stage(s), "count": stage_counts.get(s, 0),
+                                  "percent": 100 * stage_counts.get(s, 0) // total} for s in self.schema.stages],
+                "verdict_counts": [{"key": v, "label": self.labels.verdict(v), "count": verdict_counts.get(v, 0),
+                                    "percent": 100 * verdict_counts.get(v, 0) // total} for v in VERDICTS],
+                "links": self._index_links(home),
+            }),
+        ]
+        for key, group_by, title in (("teams", "team", self.labels["by_team"]), ("stages", "stage", self.labels["by_stage"])):
+            src = self.layout.path(f"{key}.md")
+            groups = portfolio.by(group_by)
+            if group_by == "stage":
+                order = {s: i for i, s in enumerate(self.schema.stages)}
+                ordered = sorted(groups.items(), key=lambda kv: order.get(kv[0], 99))
+            else:
+                ordered = list(groups.items())
+            pages.append(PageSpec(src, "groups.md.jinja", title, {
+                "groups": [{"name": self.labels.stage(k) if group_by == "stage" else k, "anchor": slug(k),
+                            "rows": [self._row(p, src) for p in ps]} for k, ps in ordered],
+            }))
+        pages.append(PageSpec(self.layout.path("tags.md"), "tags.md.jinja", self.labels["by_tag"], {}))
+        pages.append(PageSpec(self.layout.path("verdicts.md"), "verdicts.md.jinja", self.labels["how_verdicts"], {
+            "rules": [{"rule": r, "conditions": [c.describe() for c in r.when_any]} for r in self.rules],
+            "criteria": self.criteria,
+        }))
+        return pages
+
+    def _index_links(self, src: str) -> dict[str, str]:
+        return {k: rel(src, self.layout.path(f"{k}.md")) for k in ("teams", "stages", "tags", "verdicts")}
+
+    def _row(self, project: Project, src: str) -> dict[str, Any]:
+        return {"project": project, "link": rel(src, self.layout.project(project.id)),
+                "stage": self.labels.stage(project.stage), "verdict": self.labels.verdict(project.verdict.final),
+                "readiness": project.readiness.percent}

@@ -1,0 +1,153 @@
+"""The MkDocs plugin ``mlfolio``: a thin front end that feeds specs through the core and
+adds the generated pages as virtual files (nothing is written into ``docs/``)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as opt
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
+
+from generator.check import Checker
+from generator.export import export_json
+from generator.i18n import LANGUAGES, Labels
+from generator.model import build_portfolio
+from generator.pages import PageBuilder, SiteLayout
+from generator.render import environment, render_page
+from generator.schema import default_schema_path, load_schema
+from generator.verdict import DEFAULT_RULES, parse_rules
+
+log = logging.getLogger("mkdocs.plugins.mlfolio")
+
+ASSETS = Path(__file__).parent / "assets"
+REQUIRED_EXTENSIONS = ("tables", "toc", "attr_list", "md_in_html", "admonition", "pymdownx.details")
+
+
+class MlfolioConfig(base.Config):
+    specs_dir = opt.Type(str, default="projects")
+    """Folder of project specs (`*.yaml`), relative to `mkdocs.yml`."""
+    schema = opt.Optional(opt.Type(str))
+    """Spec schema, relative to `mkdocs.yml`. Default: `schemas/project.schema.json` if present, else the bundled one."""
+    pages_dir = opt.Type(str, default="portfolio")
+    """Where the generated pages go inside the site (`""` = the site root)."""
+    language = opt.Optional(opt.Choice(LANGUAGES))
+    """Label language, `en` or `ko`. Default: the theme's language if it is one of those, else `en`."""
+    verdict_rules = opt.Optional(opt.Type(list))
+    """Verdict rules replacing the defaults (see "How verdicts are decided")."""
+    templates_dir = opt.Optional(opt.Dir(exists=True))
+    """Folder of template overrides, searched before the bundled templates."""
+
+
+class MlfolioPlugin(BasePlugin[MlfolioConfig]):
+    def __init__(self) -> None:
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup also keeps this instance alive across `serve` rebuilds.
+        self.serving = command == "serve"
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        self.base_dir = base_dir
+        self.specs_dir = base_dir / self.config.specs_dir
+        local_schema = base_dir / "schemas" / "project.schema.json"
+        if self.config.schema:
+            self.schema_path = base_dir / self.config.schema
+        else:
+            self.schema_path = local_schema if local_schema.is_file() else default_schema_path()
+        if not self.schema_path.is_file():
+            raise PluginError(f"mlfolio: schema not found: {self.schema_path}")
+        if not self.specs_dir.is_dir():
+            raise PluginError(f"mlfolio: specs_dir not found: {self.specs_dir} (set `specs_dir` in the plugin options)")
+        self.schema = load_schema(self.schema_path)
+        try:
+            self.rules = parse_rules(self.config.verdict_rules, self.schema) if self.config.verdict_rules is not None else DEFAULT_RULES
+        except ValueError as exc:
+            raise PluginError(f"mlfolio: invalid verdict_rules in {config.config_file_path}: {exc}") from None
+        theme_language = str(config.theme.get("language") or "en")
+        self.labels = Labels(self.config.language or (theme_language if theme_language in LANGUAGES else "en"))
+        self.layout = SiteLayout(self.config.pages_dir.strip("/"))
+        for ext in REQUIRED_EXTENSIONS:
+            if ext not in config.markdown_extensions:
+                config.markdown_extensions.append(ext)
+        if "pymdownx.superfences" not in config.markdown_extensions:
+            config.markdown_extensions.append("pymdownx.superfences")
+        fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
+        if not any(f.get("name") == "mermaid" for f in fences):
+            from pymdownx.superfences import fence_code_format
+
+            fences.append({"name": "mermaid", "class": "mermaid", "format": fence_code_format})
+        for name, target in (("mlfolio.css", config.extra_css), ("mlfolio.js", config.extra_javascript)):
+            uri = f"assets/mlfolio/{name}"
+            if uri not in [str(x) for x in target]:
+                target.append(uri)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        run = Checker(self.schema).check_paths([self.specs_dir], root=self.base_dir)
+        for diagnostic in run.diagnostics:
+            (log.error if diagnostic.is_error else log.warning)(diagnostic.format())
+        if run.errors and not self.serving:
+            raise PluginError(f"mlfolio: {run.errors} error(s) in project specs; fix them (see above) or run `mlfolio validate`")
+        portfolio = build_portfolio(run, self.schema, self.rules)
+        env = environment(self.labels, Path(self.config.templates_dir) if self.config.templates_dir else None)
+        builder = PageBuilder(self.schema, self.labels, self.layout, self.rules)
+        self.project_uris: set[str] = set()
+        for project in portfolio.projects:
+            for page in builder.project_pages(project):
+                self._add(files, config, page.src_uri, render_page(env, page), InclusionLevel.NOT_IN_NAV, page.edit_source)
+                self.project_uris.add(page.src_uri)
+        for page in builder.portfolio_pages(portfolio):
+            self._add(files, config, page.src_uri, render_page(env, page))
+        urls = {p.id: self._url(config, self.layout.project(p.id)) for p in portfolio.projects}
+        self._add(files, config, self.layout.path("projects.json"), export_json(portfolio, urls))
+        for asset in sorted(ASSETS.iterdir()):
+            self._add(files, config, f"assets/mlfolio/{asset.name}", asset.read_text(encoding="utf-8"))
+        return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Keep project pages out of an automatic navigation: every page embeds the nav, so
+        listing thousands of pages there makes the build grow with the square of the pages."""
+        if config.nav is None:
+            nav.items = self._prune(nav.items)
+            nav.pages = [p for p in nav.pages if p.file.src_uri not in self.project_uris]
+        return nav
+
+    def _prune(self, items: list[Any]) -> list[Any]:
+        kept = []
+        for item in items:
+            if isinstance(item, Section):
+                item.children = self._prune(item.children)
+                if item.children:
+                    kept.append(item)
+            elif getattr(getattr(item, "file", None), "src_uri", None) not in self.project_uris:
+                kept.append(item)
+        return kept
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        server.watch(str(self.specs_dir))
+        server.watch(str(self.schema_path))
+        if self.config.templates_dir:
+            server.watch(str(self.config.templates_dir))
+        return server
+
+    def _add(self, files: Files, config: MkDocsConfig, src_uri: str, content: str,
+             inclusion: InclusionLevel = InclusionLevel.UNDEFINED, edit_source: str | None = None) -> None:
+        existing = files.get_file_from_path(src_uri)
+        if existing is not None:
+            raise PluginError(f"mlfolio: {src_uri} exists in the docs folder and would be replaced by a generated page; set `pages_dir` to another folder")
+        file = File.generated(config, src_uri, content=content, inclusion=inclusion)
+        file.edit_uri = edit_source
+        files.append(file)
+
+    @staticmethod
+    def _url(config: MkDocsConfig, src_uri: str) -> str:
+        page = src_uri[: -len("index.md")] if src_uri.endswith("index.md") else src_uri
+        return page if config.use_directory_urls else src_uri.replace(".md", ".html")

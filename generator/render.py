@@ -1,0 +1,61 @@
+"""Jinja rendering of pages to Markdown. All filters are registered here, in one place.
+
+Templates live in ``generator/templates/``. A user's ``templates_dir`` is searched first, so
+a file there with the same name replaces ours; ours stay reachable as ``_base/<name>`` for
+``{% extends %}`` and block overrides.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator import markup
+from generator.i18n import Labels
+from generator.pages import PageSpec, rel
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def environment(labels: Labels, templates_dir: Path | None = None) -> jinja2.Environment:
+    package = jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))
+    loaders: list[jinja2.BaseLoader] = []
+    if templates_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+    loaders.append(jinja2.PrefixLoader({"_base": package}))
+    loaders.append(package)
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        # Output is Markdown, not HTML: escaping is done by the md_* filters on every value
+        # that comes from a spec. StrictUndefined turns a template typo into an error.
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md_text=markup.md_text,
+        md_inline=markup.md_inline,
+        md_cell=markup.md_cell,
+        md_link=markup.md_link,
+        slug=markup.slug,
+        rel=rel,
+    )
+    env.globals.update(t=labels, language=labels.language)
+    return env
+
+
+def render_page(env: jinja2.Environment, page: PageSpec) -> str:
+    context: dict[str, Any] = dict(page.context, title=page.title, src=page.src_uri)
+    text = env.get_template(page.template).render(context)
+    # Normalise: no trailing spaces, one newline at the end, at most one blank line in a row.
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line == "" and out and out[-1] == "":
+            continue
+        out.append(line)
+    return "\n".join(out).strip("\n") + "\n"
