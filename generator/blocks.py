@@ -16,6 +16,9 @@ from generator.schema import SpecSchema
 from generator.validation import is_empty
 
 
+_METRIC_REF = "entry in `metrics`"  # how the schema describes a metric reference
+
+
 @dataclass(frozen=True)
 class Block:
     """One field. ``kind`` tells the template how to print ``value``:
@@ -26,6 +29,7 @@ class Block:
     - ``strings``: a list of texts;
     - ``group``: a mapping; ``children`` are its fields;
     - ``records``: a list of mappings; ``items`` holds each one's fields;
+    - ``metric``: a reference to a metric; ``value`` is ``(name, id)``;
     - ``missing``: a required field not written yet; ``value`` is the stage requiring it.
     """
 
@@ -36,6 +40,11 @@ class Block:
     children: tuple[Block, ...] = ()
     items: tuple[tuple[Block, ...], ...] = ()
     description: str = ""
+    columns: tuple[tuple[str, str], ...] = ()  # records shown as a table: (key, label) per column
+
+    def cell(self, item: tuple[Block, ...], key: str) -> Block | None:
+        """The field ``key`` of one record, for table rows."""
+        return next((f for f in item if f.key == key), None)
 
 
 def choice_label(node: Mapping[str, Any], value: Any) -> str:
@@ -49,8 +58,24 @@ def choice_label(node: Mapping[str, Any], value: Any) -> str:
     return str(value)
 
 
+_CELL_KINDS = {"scalar", "choice", "metric", "text", "scalars"}
+MAX_TABLE_COLUMNS = 5
+
+
+def _table_columns(records: tuple[tuple[Block, ...], ...]) -> tuple[tuple[str, str], ...]:
+    """Columns when a list of records reads best as a table: few fields, none nested."""
+    columns: dict[str, str] = {}
+    for fields in records:
+        for f in fields:
+            if f.kind not in _CELL_KINDS:
+                return ()
+            columns.setdefault(f.key, f.label)
+    return tuple(columns.items()) if 0 < len(columns) <= MAX_TABLE_COLUMNS else ()
+
+
 class BlockBuilder:
-    def __init__(self, schema: SpecSchema, labels: Labels, stage: str) -> None:
+    def __init__(self, schema: SpecSchema, labels: Labels, stage: str, metric_names: Mapping[str, str] | None = None) -> None:
+        self.metric_names = dict(metric_names or {})
         self.schema = schema
         self.labels = labels
         self.stage = stage
@@ -102,13 +127,18 @@ class BlockBuilder:
             items = self.schema.resolve(node.get("items", {}))
             if items.get("type") == "object":
                 records = tuple(self._fields(items, v, path, ()) for v in value)
-                return Block(key, label, "records", items=records, description=description)
+                return Block(key, label, "records", items=records, description=description, columns=_table_columns(records))
+            if _METRIC_REF in str(items.get("description", "")):
+                names = ", ".join(f"{self.metric_names.get(v, v)} ({v})" for v in value)
+                return Block(key, label, "scalar", names, description=description)
             if items.get("enum"):
                 return Block(key, label, "strings", tuple(choice_label(items, v) for v in value), description=description)
             is_text = items.get("type") == "string" and "Markdown" in str(items.get("description", ""))
             return Block(key, label, "strings" if is_text else "scalars", tuple(value), description=description)
         if node.get("enum"):
             return Block(key, label, "choice", choice_label(node, value), description=description)
+        if isinstance(value, str) and _METRIC_REF in description:
+            return Block(key, label, "metric", (self.metric_names.get(value, value), value), description=description)
         if kind == "string" and "Markdown" in description:
             return Block(key, label, "text", value, description=description)
         return Block(key, label, "scalar", value, description=description)

@@ -106,7 +106,7 @@ class PageBuilder:
 
     # -- per project ---------------------------------------------------------------------
     def project_pages(self, project: Project) -> list[PageSpec]:
-        blocks = BlockBuilder(self.schema, self.labels, project.stage)
+        blocks = BlockBuilder(self.schema, self.labels, project.stage, {m.id: m.name for m in project.metrics})
         tabs = [(key, self.layout.project(project.id, name)) for key, name in PROJECT_PAGES]
         common = {
             "project": project,

@@ -41,6 +41,7 @@ def environment(labels: Labels, templates_dir: Path | None = None) -> jinja2.Env
         md_inline=markup.md_inline,
         md_cell=markup.md_cell,
         md_link=markup.md_link,
+        md_code=markup.md_code,
         slug=markup.slug,
         rel=rel,
     )
