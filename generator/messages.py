@@ -70,6 +70,8 @@ def describe(error: ValidationError, prop_schema: dict[str, Any]) -> str:
         wanted = expected if isinstance(expected, list) else [expected]
         names = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
         message = f"expected {names}, got {kind_of(value)}"
+        if isinstance(value, str):
+            message += f" {show(value)}"
         if value is None and "null" not in wanted:
             message += "; the value is empty: fill it in, or remove the field"
         elif "string" in wanted and isinstance(value, (bool, int, float)):
@@ -105,6 +107,11 @@ def describe(error: ValidationError, prop_schema: dict[str, Any]) -> str:
     if v == "minProperties":
         return f"needs at least {expected} entr{'ies' if expected != 1 else 'y'}"
     if v == "uniqueItems":
+        seen: list[Any] = []
+        for item in value if isinstance(value, list) else ():
+            if item in seen:
+                return f"has {show(item)} twice: remove one"
+            seen.append(item)
         return "has the same item twice"
     if v in ("minimum", "exclusiveMinimum"):
         op = ">=" if v == "minimum" else ">"

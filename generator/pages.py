@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.blocks import BlockBuilder, choice_label
+from generator.diagnostics import format_path
 from generator.i18n import Labels
 from generator.markup import slug
 from generator.model import Metric, Portfolio, Project
+from generator.reference import reference
 from generator.schema import SpecSchema
 from generator.verdict import VERDICTS, VerdictRule, criteria
 
@@ -243,10 +245,41 @@ class PageBuilder:
                             "rows": [self._row(p, src) for p in ps]} for k, ps in ordered],
             }))
         pages.append(PageSpec(self.layout.path("tags.md"), "tags.md.jinja", self.labels["by_tag"], {}))
+        pages.extend(self.documentation_pages())
         pages.append(PageSpec(self.layout.path("verdicts.md"), "verdicts.md.jinja", self.labels["how_verdicts"], {
             "rules": [{"rule": r, "conditions": [c.describe() for c in r.when_any]} for r in self.rules],
             "criteria": self.criteria,
         }))
+        return pages
+
+    def documentation_pages(self) -> list[PageSpec]:
+        """The spec reference (from the schema) and the "Write a spec" guide, in English and Korean."""
+        reference_uri = self.layout.path("reference.md")
+        pages = [PageSpec(reference_uri, "reference.md.jinja", self.labels["spec_reference"], {
+            "sections": reference(self.schema, self.labels),
+            "stages": self.schema.stages,
+            "schema_file": "schemas/" + self.schema.source.name,
+        })]
+        seen: set[tuple[str, ...]] = set()
+        stage_rows = []
+        for stage in self.schema.stages:
+            fields = [format_path(r.path) for r in self.schema.requirements_for(stage) if r.path not in seen or stage == "retired"]
+            if stage != "retired":
+                seen.update(r.path for r in self.schema.requirements_for(stage))
+            # A parent listed beside its own required children says nothing more: keep the leaves.
+            fields = [f for f in fields if not any(other.startswith(f + ".") for other in fields)]
+            stage_rows.append({"stage": stage, "label": self.labels.stage(stage), "fields": fields})
+        for language, name, other in (("en", "guide.md", "guide-ko.md"), ("ko", "guide-ko.md", "guide.md")):
+            labels = Labels(language)
+            src = self.layout.path(name)
+            pages.append(PageSpec(src, "guide.md.jinja", labels["write_a_spec"], {
+                "t": labels, "language": language,
+                "stage_rows": [dict(row, label=labels.stage(row["stage"])) for row in stage_rows],
+                "criteria": self.criteria,
+                "new_example": "churn-prediction",
+                "links": {"reference": rel(src, reference_uri), "verdicts": rel(src, self.layout.path("verdicts.md")),
+                          "other_language": rel(src, self.layout.path(other))},
+            }))
         return pages
 
     def _index_links(self, src: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from jsonschema.exceptions import ValidationError
 
 from generator.diagnostics import Diagnostic, error, format_path
 from generator.loader import LoadResult
-from generator.messages import describe, kind_of, required_message, suggest
+from generator.messages import describe, kind_of, required_message, show, suggest
 from generator.schema import SpecSchema
 
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
@@ -75,10 +75,17 @@ class SchemaChecker:
                 hint = suggest(str(key), allowed) or f"; allowed here: {', '.join(allowed)}"
                 out.append(error(loaded.file, pos.line, pos.column, f"unknown field '{key}'{hint}", "unknown-field", format_path(path + (key,))))
             return out
-        if err.validator == "propertyNames":
+        if list(err.relative_schema_path)[-2:-1] == ["propertyNames"] and isinstance(err.instance, str):
+            # jsonschema reports a bad key at its mapping, with the key as the instance.
             key = err.instance
             pos = positions.key(path + (key,))
-            return [error(loaded.file, pos.line, pos.column, describe(err.context[0], {}) if err.context else f"invalid key {key!r}", "schema", format_path(path + (key,)))]
+            return [error(loaded.file, pos.line, pos.column, describe(err, err.schema), "schema", format_path(path + (key,)))]
+        if err.validator == "uniqueItems" and isinstance(err.instance, list):
+            # Point at the repeated item, not at the list.
+            for i, item in enumerate(err.instance):
+                if item in err.instance[:i]:
+                    pos = positions.value(path + (i,))
+                    return [error(loaded.file, pos.line, pos.column, f"{show(item)} is listed twice: remove this one", "schema", format_path(path + (i,)))]
         pos = positions.value(path)
         return [error(loaded.file, pos.line, pos.column, describe(err, err.schema), "schema", format_path(path))]
 
