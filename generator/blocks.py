@@ -1,8 +1,9 @@
 """Schema-driven display blocks: a section of a spec as a tree the templates only walk.
 
-Every field a spec writes becomes a block, so nothing written is silently dropped; a
-required field the spec leaves empty becomes a ``missing`` block that says from which
-stage it is required. Optional fields left out are simply not shown.
+Every field a spec writes becomes a block, so nothing written is silently dropped. A field
+that the project's stage or a later one requires, left empty, becomes a ``missing`` block that
+says from which stage it is required ("Not written yet: required from stage Deployed").
+Optional fields left out are simply not shown.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ class BlockBuilder:
         self.schema = schema
         self.labels = labels
         self.stage = stage
-        self.required = {r.path: r.from_stage for r in schema.requirements_for(stage)}
+        # Every field this stage or a later one requires: left empty, it says from which stage.
+        self.required = schema.requirements_ahead(stage)
 
     def section(self, path: tuple[str, ...], data: Mapping[str, Any], skip: tuple[str, ...] = ()) -> tuple[Block, ...]:
         """The fields of the mapping at ``path`` (``data`` is the whole spec)."""

@@ -26,6 +26,7 @@ from jsonschema.exceptions import SchemaError
 
 from generator.check import Checker, CheckRun, FileReport
 from generator.diagnostics import Diagnostic
+from generator.i18n import STAGES, VERDICTS
 from generator.model import Metric, Portfolio, Project, build_portfolio
 from generator.schema import SCHEMA_NAME, SpecSchema, load_schema
 from generator.verdict import CriterionAnswer, Override, Verdict
@@ -60,8 +61,9 @@ def code(text: object, table: bool = False) -> str:
 
 
 def _label(name: str) -> str:
-    """``proceed_with_caution`` -> ``proceed with caution`` (verdicts and stages)."""
-    return md(name.replace("_", " "))
+    """A stage or verdict as the site names it, in lower case: ``baseline & prototype``."""
+    text = STAGES["en"].get(name) or VERDICTS["en"].get(name) or name.replace("_", " ")
+    return md(text.lower())
 
 
 def _plural(count: int, noun: str) -> str:
@@ -231,7 +233,12 @@ def _readiness_lines(old: Project, new: Project) -> list[str]:
     if a.percent == b.percent and was == now:
         return []
     trend = "up" if b.percent > a.percent else "down" if b.percent < a.percent else "unchanged"
-    lines = [f"- **Readiness {trend}:** {a.percent}% → **{b.percent}%** (what stage {_label(b.stage)} requires)"]
+    toward = f"toward {_label(b.target)}" if b.target != b.stage else f"of what {_label(b.stage)} requires"
+    if a.target != b.target:
+        # Measured against another stage now: the lists are not comparable, so say so instead.
+        was_toward = f"toward {_label(a.target)}" if a.target != a.stage else f"of what {_label(a.stage)} requires"
+        return [f"- **Readiness {trend}:** {a.percent}% ({was_toward}) → **{b.percent}%** ({toward})"]
+    lines = [f"- **Readiness {trend}:** {a.percent}% → **{b.percent}%** ({toward})"]
     missing = [md(r.title) for r in b.missing if r.path not in was]
     filled = [md(r.title) for r in a.missing if r.path not in now]
     lines += [f"  - Now missing: {', '.join(missing)}"] if missing else []

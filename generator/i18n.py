@@ -68,6 +68,8 @@ LABELS: dict[str, dict[str, str]] = {
         "spec_reference": "Spec reference", "write_a_spec": "Write a spec",
         "reviewer": "Reviewer", "reason": "Reason", "date": "Date",
         "other_sections": "Other sections",
+        "toward": "toward",
+        "readiness_note": "Readiness counts what the current and the next stage require; validation already enforces the current stage.",
     },
     "ko": {
         "portfolio": "ML 프로젝트 포트폴리오",
@@ -99,6 +101,8 @@ LABELS: dict[str, dict[str, str]] = {
         "spec_reference": "명세 레퍼런스", "write_a_spec": "명세 작성 가이드",
         "reviewer": "검토자", "reason": "사유", "date": "날짜",
         "other_sections": "다른 섹션",
+        "toward": "다음 단계:",
+        "readiness_note": "준비도는 현재 단계와 다음 단계가 요구하는 항목을 셉니다. 현재 단계의 항목은 검증에서 이미 확인됩니다.",
     },
 }
 

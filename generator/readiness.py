@@ -1,4 +1,10 @@
-"""Readiness: what the current stage requires, and what is still missing, per section."""
+"""Readiness: how far a project is toward its next stage, per section.
+
+Validation already enforces what the current stage requires, so a spec that builds has all of
+it. Readiness therefore counts what the current *and the next* stage require, and lists what
+the next stage still needs: "ready for Deployed: 70%, missing monitoring.monitors". At the last
+stage (monitoring) and for retired projects it counts the current stage only.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ class SectionReadiness:
 @dataclass(frozen=True)
 class Readiness:
     stage: str
+    target: str  # the stage readiness is measured against: the next one, or the current at the end
     sections: tuple[SectionReadiness, ...]
 
     @property
@@ -58,14 +65,15 @@ def _lookup(data: Any, path: tuple[str, ...]) -> Any:
 
 
 def readiness(spec: Mapping[str, Any], schema: SpecSchema) -> Readiness:
-    """Per top-level section: the stage's requirements and the ones still empty."""
+    """Per top-level section: what the next stage requires and what is still empty."""
     stage = spec.get("stage", schema.stages[0])
+    target = schema.next_stage(stage) or stage
     by_section: dict[str, list[Requirement]] = {}
-    for req in schema.requirements_for(stage):
+    for req in schema.requirements_for(target):
         by_section.setdefault(req.path[0], []).append(req)
     sections = []
     for name, reqs in by_section.items():
         prop = schema.property_schema((name,))
         missing = tuple(r for r in reqs if is_empty(_lookup(spec, r.path)))
         sections.append(SectionReadiness(name, prop.get("title", name), prop.get("x-mlfolio-title-ko", ""), tuple(reqs), missing))
-    return Readiness(stage, tuple(sections))
+    return Readiness(stage, target, tuple(sections))

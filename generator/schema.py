@@ -72,6 +72,21 @@ class SpecSchema:
     def requirements_for(self, stage: str) -> tuple[Requirement, ...]:
         return tuple(r for r in self.requirements if self.applies(r, stage))
 
+    def next_stage(self, stage: str) -> str | None:
+        """The stage after ``stage`` in the active life cycle; None for the last and for retired."""
+        if stage not in self.stages or stage == RETIRED:
+            return None
+        following = self.stages[self.stage_rank(stage) + 1]
+        return None if following == RETIRED else following
+
+    def requirements_ahead(self, stage: str) -> dict[tuple[str, ...], str]:
+        """Every field the project's stage or a later one requires, with the first stage that does.
+
+        For a retired project, only what ``retired`` requires: its later stages never come."""
+        if stage == RETIRED:
+            return {r.path: r.from_stage for r in self.requirements_for(RETIRED)}
+        return {r.path: r.from_stage for r in self.requirements if r.from_stage != RETIRED}
+
     def property_schema(self, path: tuple[str, ...]) -> dict[str, Any]:
         """The schema of the property at ``path`` (property names only), ``$ref`` resolved."""
         node = self.document

@@ -121,7 +121,7 @@ def test_project_added(work: Path) -> None:
     assert out[i + 2:i + 5] == [
         "| Project | Stage | Verdict | Readiness |",
         "|---|---|---|---|",
-        "| Route ETA (`route-eta`) | problem definition | undetermined (not assessed yet) | 100% |",
+        "| Route ETA (`route-eta`) | problem definition | undetermined (not assessed yet) | 18% |",
     ]
 
 
@@ -139,16 +139,22 @@ def test_stage_move_backward_and_forward(work: Path) -> None:
 
 
 def test_readiness_change_lists_what_is_newly_missing(work: Path) -> None:
-    # Without the for_ml group the spec still validates, but the stage's for_ml questions are open.
-    text = (work / "after/churn-radar.yaml").read_text(encoding="utf-8")
-    start, end = text.index("  for_ml:\n"), text.index("  against_ml:\n")
-    (work / "after/churn-radar.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    # churn-radar is at project design; readiness counts what baseline & prototype (the next
+    # stage) requires too. Writing its baselines raises readiness and fills that gap.
+    before = (work / "after/churn-radar.yaml").read_text(encoding="utf-8")
+    (work / "after/churn-radar.yaml").write_text(before + (
+        "baselines:\n"
+        "  - id: rules\n"
+        "    name: \"Coupon after 21 idle days\"\n"
+        "    kind: rule_based\n"
+    ), encoding="utf-8")
     out = lines(diff(work))
-    i = out.index("- **Readiness down:** 100% → **85%** (what stage project design requires)")
-    assert out[i + 1] == "  - Now missing: Learnable pattern, Objective function, Complex enough, Data exists, Repeated task"
-    assert "- **Verdict:** proceed with caution → **undetermined**" in out
+    line = next(x for x in out if x.startswith("- **Readiness up:**"))
+    assert line.endswith("(toward baseline \\& prototype)")
+    assert out[out.index(line) + 1] == "  - Now filled in: Baselines"
     back = lines(diff(work, "after", "before"))
-    assert "- **Readiness up:** 85% → **100%** (what stage project design requires)" in back
+    line = next(x for x in back if x.startswith("- **Readiness down:**"))
+    assert back[back.index(line) + 1] == "  - Now missing: Baselines"
 
 
 def test_new_warning_compared_by_rule_path_and_message(work: Path) -> None:
@@ -171,7 +177,7 @@ def test_broken_spec_on_one_side_is_reported_without_a_traceback(work: Path) -> 
     assert out[i + 5].startswith("after/address-search.yaml:1:5: error: invalid YAML: ")
     assert out[i + 6] == "```"
     back = lines(diff(work, "after", "before"))
-    assert "**Validates again** (it had 1 error). Now at stage problem definition, verdict undetermined (not assessed yet), readiness 100%." in back
+    assert "**Validates again** (it had 1 error). Now at stage problem definition, verdict undetermined (not assessed yet), readiness 18%." in back
 
 
 def test_many_errors_show_the_first_five(work: Path) -> None:
@@ -333,7 +339,7 @@ def test_each_revision_is_judged_by_its_own_schema(work: Path, repo: Path) -> No
     assert out[2] == "2 projects changed, 0 added, 0 removed. 0 verdicts changed. 2 specs do not validate."
     assert "projects/address-search.yaml:1:1: error: summary: Summary is missing: stage 'problem_definition' requires it; fill it in [stage-required]" in out
     # Back to the packaged schema on the head side, the specs validate again.
-    assert "**Validates again** (it had 1 error). Now at stage problem definition, verdict undetermined (not assessed yet), readiness 100%." in lines(diff_sources("HEAD", "HEAD~1"))
+    assert "**Validates again** (it had 1 error). Now at stage problem definition, verdict undetermined (not assessed yet), readiness 18%." in lines(diff_sources("HEAD", "HEAD~1"))
 
 
 @needs_git
