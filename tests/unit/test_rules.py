@@ -1,0 +1,355 @@
+"""Cross-field rules: each rule fires on one small edit of a clean example spec, and only then.
+
+The edits are made on the YAML text at positions the loader reports, so a diagnostic's line
+and column can be compared with the place that was edited.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from generator.diagnostics import Diagnostic, Severity
+from generator.loader import load_bytes
+from generator.rules import RULES, run_rules
+
+Path = tuple[str | int, ...]
+
+CHURN = "churn-recommender"  # stage development: metrics, baselines, A/B test, monitors, data sets
+FEED = "feed-ranking"  # multi-objective components
+
+
+# -- editing YAML text at loader positions --------------------------------------------------------
+
+
+def load(text: str) -> Any:
+    loaded = load_bytes(text.encode("utf-8"), "x.yaml")
+    assert loaded.ok, loaded.diagnostics
+    return loaded
+
+
+def get(data: Any, path: Path) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def set_scalar(text: str, path: Path, new: str, *, key: bool = False) -> tuple[str, int, int]:
+    """Replace the plain or quoted scalar at ``path`` (its key with ``key=True``) by ``new``.
+
+    Returns the new text and the 1-based line and column of the replaced token.
+    """
+    loaded = load(text)
+    pos = loaded.positions.key(path) if key else loaded.positions.value(path)
+    lines = text.split("\n")
+    line, col = lines[pos.line - 1], pos.column - 1
+    token = re.match(r'"[^"]*"|(?:[^\s#,}\]:]|:(?=\S))+', line[col:]).group()
+    expected = path[-1] if key else get(loaded.data, path)
+    assert load_bytes(f"v: {token}".encode(), "t").data == {"v": expected}, (token, expected)
+    lines[pos.line - 1] = line[:col] + new + line[col + len(token) :]
+    return "\n".join(lines), pos.line, pos.column
+
+
+def drop_line(text: str, line: int) -> str:
+    lines = text.split("\n")
+    del lines[line - 1]
+    return "\n".join(lines)
+
+
+def insert_lines(text: str, before_line: int, block: str) -> str:
+    lines = text.split("\n")
+    lines[before_line - 1 : before_line - 1] = block.rstrip("\n").split("\n")
+    return "\n".join(lines)
+
+
+def end_of_section(text: str, name: str) -> int:
+    """The line just after the last non-blank line of top-level section ``name``."""
+    lines = text.split("\n")
+    start = lines.index(f"{name}:")
+    last = start
+    for n in range(start + 1, len(lines)):
+        if lines[n] and not lines[n].startswith((" ", "#")):
+            break
+        if lines[n].strip():
+            last = n
+    return last + 2
+
+
+def ids(data: dict[str, Any], *path: str) -> list[str]:
+    return [item["id"] for item in get(data, path)]
+
+
+# -- the rules on their own ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def churn(example_text) -> str:
+    return example_text(CHURN)
+
+
+@pytest.fixture
+def feed(example_text) -> str:
+    return example_text(FEED)
+
+
+def check(check_text, text: str, ident: str = CHURN) -> list[Diagnostic]:
+    return check_text(text, f"projects/{ident}.yaml")
+
+
+def test_examples_used_here_are_clean(check_text, churn, feed) -> None:
+    assert check(check_text, churn) == []
+    assert check(check_text, feed, FEED) == []
+
+
+def test_metric_ref_in_an_objective_is_reported_on_its_line(check_text, churn) -> None:
+    data = load(churn).data
+    text, line, col = set_scalar(churn, ("goals", "objectives", 1, "metric"), "f1")
+    [d] = check(check_text, text)
+    defined = ", ".join(ids(data, "metrics"))
+    assert (d.line, d.column) == (line, col)
+    assert d.format() == (
+        f"projects/{CHURN}.yaml:{line}:{col}: error: goals.objectives[1].metric: "
+        f"'f1' is not a metric id defined in metrics (defined: {defined}) [metric-ref]"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("monitoring", "monitors", 0, "metric"),
+        ("ab_test", "guardrail_metrics", 0),
+    ],
+    ids=["monitor", "ab-guardrail"],
+)
+def test_metric_ref_everywhere_a_metric_is_named(check_text, churn, path) -> None:
+    text, line, col = set_scalar(churn, path, "no_such_metric")
+    [d] = check(check_text, text)
+    assert (d.rule, d.path, d.line, d.column) == ("metric-ref", _fmt(path), line, col)
+    assert d.message.startswith("'no_such_metric' is not a metric id defined in metrics (defined: ")
+
+
+def test_metric_ref_of_the_ab_test_metric(check_text, churn) -> None:
+    data = load(churn).data
+    ab_metric = data["ab_test"]["metric"]
+    objective = next(i for i, o in enumerate(data["goals"]["objectives"]) if o.get("metric") == ab_metric)
+    text, line, col = set_scalar(churn, ("ab_test", "metric"), "no_such_metric")
+    [d] = check(check_text, text)
+    assert (d.rule, d.path, d.line, d.column) == ("metric-ref", "ab_test.metric", line, col)
+    # The objective naming the same metric is untouched: it still resolves.
+    assert data["goals"]["objectives"][objective]["metric"] == ab_metric
+
+
+def test_metric_ref_of_a_baseline_result_points_at_the_key(check_text, churn) -> None:
+    data = load(churn).data
+    name = next(iter(data["baselines"][0]["results"]))
+    text, line, col = set_scalar(churn, ("baselines", 0, "results", name), "no_such_metric", key=True)
+    [d] = check(check_text, text)
+    assert (d.rule, d.path, d.line, d.column) == ("metric-ref", "baselines[0].results.no_such_metric", line, col)
+
+
+def test_metric_ref_of_a_multi_objective_component(check_text, feed) -> None:
+    data = load(feed).data
+    path = ("multi_objective", "components", 1, "metric")
+    old = get(data, path)
+    text, line, col = set_scalar(feed, path, "no_such_metric")
+    found = check(check_text, text, FEED)
+    mine = [d for d in found if d.path == _fmt(path)]
+    assert [(d.rule, d.line, d.column) for d in mine] == [("metric-ref", line, col)]
+    # Other parts naming the old metric are not broken by this edit.
+    assert all(d.rule == "metric-ref" and "'no_such_metric'" in d.message for d in found), old
+
+
+def test_metric_ref_without_any_metrics_says_to_add_them(check_text, minimal_with_objective) -> None:
+    [d] = [d for d in check_text(minimal_with_objective) if d.rule == "metric-ref"]
+    assert d.message == "'recall_at_10' is not a metric id defined in metrics (defined: none yet: add a `metrics` section)"
+
+
+@pytest.fixture
+def minimal_with_objective(fixture_text) -> str:
+    return fixture_text("minimal.yaml") + 'goals:\n  goal: "Fewer lapsed customers."\n  objectives:\n    - description: "Rank well."\n      metric: recall_at_10\n'
+
+
+def test_baseline_ref(check_text, churn) -> None:
+    data = load(churn).data
+    path = ("constraints", "performance", "baseline_to_beat")
+    text, line, col = set_scalar(churn, path, "sasrek")
+    [d] = check(check_text, text)
+    assert (d.rule, d.path, d.line, d.column) == ("baseline-ref", "constraints.performance.baseline_to_beat", line, col)
+    assert d.message == f"'sasrek' is not a baseline id defined in baselines (defined: {', '.join(ids(data, 'baselines'))})"
+
+
+def test_duplicate_metric_id_is_reported_on_the_second_with_the_first_line(check_text, churn) -> None:
+    loaded = load(churn)
+    first = loaded.data["metrics"][0]["id"]
+    first_line = loaded.positions.value(("metrics", 0, "id")).line
+    at = end_of_section(churn, "metrics")
+    text = insert_lines(churn, at, f"  - id: {first}\n    name: \"Copy\"\n    kind: model\n    direction: maximize\n")
+    [d] = check(check_text, text)
+    n = len(loaded.data["metrics"])
+    assert (d.rule, d.path, d.line, d.column) == ("duplicate-id", f"metrics[{n}].id", at, 9)
+    assert d.message == f"metric id '{first}' is already used on line {first_line}; ids must be unique"
+    # The listing of defined metric ids in other messages names each id once.
+    broken, _, _ = set_scalar(text, ("goals", "objectives", 0, "metric"), "f1")
+    [ref] = [d for d in check(check_text, broken) if d.rule == "metric-ref"]
+    listing = re.search(r"\(defined: (.*)\)$", ref.message).group(1).split(", ")
+    assert listing == list(dict.fromkeys(ids(loaded.data, "metrics")))
+
+
+def test_duplicate_baseline_id(check_text, churn) -> None:
+    loaded = load(churn)
+    first = loaded.data["baselines"][0]["id"]
+    first_line = loaded.positions.value(("baselines", 0, "id")).line
+    at = end_of_section(churn, "baselines")
+    text = insert_lines(churn, at, f"  - id: {first}\n    name: \"Copy\"\n    kind: random\n")
+    [d] = check(check_text, text)
+    assert (d.rule, d.line, d.column) == ("duplicate-id", at, 9)
+    assert d.message == f"baseline id '{first}' is already used on line {first_line}; ids must be unique"
+
+
+def test_duplicate_data_set_id(check_text, churn) -> None:
+    loaded = load(churn)
+    first = loaded.data["data"]["datasets"][0]["id"]
+    first_line = loaded.positions.value(("data", "datasets", 0, "id")).line
+    text, line, col = set_scalar(churn, ("data", "datasets", 2, "id"), first)
+    [d] = check(check_text, text)
+    assert (d.rule, d.path, d.line, d.column) == ("duplicate-id", "data.datasets[2].id", line, col)
+    assert d.message == f"data set id '{first}' is already used on line {first_line}; ids must be unique"
+
+
+def _metric_with(data: dict[str, Any], predicate: Callable[[dict[str, Any], set[str]], bool]) -> int:
+    measured = {name for b in data.get("baselines", []) for name in b.get("results", {})}
+    return next(i for i, m in enumerate(data["metrics"]) if predicate(m, measured))
+
+
+def test_target_not_better_than_current(check_text, churn) -> None:
+    data = load(churn).data
+    i = _metric_with(data, lambda m, measured: "current" in m and "target" in m and m["id"] not in measured)
+    metric = data["metrics"][i]
+    text, line, col = set_scalar(churn, ("metrics", i, "target"), str(metric["current"]))
+    [d] = check(check_text, text)
+    assert d.severity is Severity.WARNING
+    assert (d.rule, d.path, d.line, d.column) == ("target-not-better", f"metrics[{i}].target", line, col)
+    word = "higher" if metric["direction"] == "maximize" else "lower"
+    assert d.message == (
+        f"target {metric['current']} does not beat the current value {metric['current']}; "
+        f"'{metric['id']}' is better {word} (direction: {metric['direction']})"
+    )
+
+
+def test_target_not_better_than_a_baseline(check_text, churn) -> None:
+    loaded = load(churn)
+    data = loaded.data
+    i = _metric_with(data, lambda m, measured: "target" in m and "current" not in m and m["id"] in measured)
+    metric = data["metrics"][i]
+    results = [(k, b["results"][metric["id"]]) for k, b in enumerate(data["baselines"]) if metric["id"] in b.get("results", {})]
+    pick = max if metric["direction"] == "maximize" else min
+    best_k, best = pick(results, key=lambda r: r[1])
+    text, _, _ = set_scalar(churn, ("metrics", i, "target"), str(best))
+    found = check(check_text, text)
+    assert found and all(d.rule == "target-not-better" and d.severity is Severity.WARNING for d in found)
+    where = ("baselines", best_k, "results", metric["id"])
+    pos = loaded.positions.value(where)
+    mine = [d for d in found if d.path == _fmt(where)]
+    assert [(d.line, d.column) for d in mine] == [(pos.line, pos.column)]
+    assert mine[0].message.startswith(f"baseline '{data['baselines'][best_k]['id']}' already reaches {best} on '{metric['id']}'")
+
+
+def test_no_business_metric(check_text, churn) -> None:
+    loaded = load(churn)
+    text = churn
+    for i, metric in enumerate(loaded.data["metrics"]):
+        if metric["kind"] == "business":
+            text, _, _ = set_scalar(text, ("metrics", i, "kind"), "model")
+    [d] = check(check_text, text)
+    assert (d.rule, d.path, d.severity) == ("business-metric", "metrics", Severity.WARNING)
+    pos = loaded.positions.key(("metrics",))
+    assert (d.line, d.column) == (pos.line, pos.column) == (churn.split("\n").index("metrics:") + 1, 1)
+
+
+def test_objective_without_metric(check_text, churn) -> None:
+    loaded = load(churn)
+    objectives = loaded.data["goals"]["objectives"]
+    i = next(i for i, o in enumerate(objectives) if list(o).index("metric") > 0)
+    text = drop_line(churn, loaded.positions.key(("goals", "objectives", i, "metric")).line)
+    [d] = check(check_text, text)
+    item = loaded.positions.value(("goals", "objectives", i))
+    assert (d.rule, d.path, d.line, d.column) == ("objective-metric", f"goals.objectives[{i}]", item.line, item.column)
+    assert d.severity is Severity.WARNING
+
+
+def test_every_candidate_solution_is_ml(check_text, churn) -> None:
+    loaded = load(churn)
+    text = churn
+    for i, solution in enumerate(loaded.data["problem"]["candidate_solutions"]):
+        if solution["approach"] != "ml":
+            text, _, _ = set_scalar(text, ("problem", "candidate_solutions", i, "approach"), "ml")
+    [d] = check(check_text, text)
+    pos = loaded.positions.key(("problem", "candidate_solutions"))
+    assert (d.rule, d.path, d.line, d.column) == ("non-ml-candidate", "problem.candidate_solutions", pos.line, pos.column)
+    assert d.severity is Severity.WARNING
+
+
+def test_updated_before_created(check_text, churn) -> None:
+    data = load(churn).data
+    day_before = datetime.date.fromisoformat(data["created"]) - datetime.timedelta(days=1)
+    text, line, col = set_scalar(churn, ("updated",), f'"{day_before}"')
+    [d] = check(check_text, text)
+    assert (d.rule, d.path, d.line, d.column, d.severity) == ("date-order", "updated", line, col, Severity.WARNING)
+    assert d.message == f"updated ({day_before}) is before created ({data['created']})"
+    # The same day is fine.
+    same, _, _ = set_scalar(churn, ("updated",), f'"{data["created"]}"')
+    assert check(check_text, same) == []
+
+
+def test_malformed_date_is_not_compared(check_text, churn) -> None:
+    text, line, _ = set_scalar(churn, ("created",), '"2026-99-99"')
+    [d] = check(check_text, text)  # the schema's date error only, no date-order warning
+    assert (d.rule, d.path, d.line) == ("schema", "created", line)
+
+
+def test_retirement_filled_but_stage_not_retired(check_text, churn) -> None:
+    text = churn.rstrip("\n") + '\n\nretirement:\n  date: "2026-10-01"\n  reason: "Replaced by the search team\'s model."\n'
+    [d] = check(check_text, text)
+    line = text.split("\n").index("retirement:") + 1
+    stage = load(churn).data["stage"]
+    assert (d.rule, d.path, d.line, d.column) == ("retirement-stage", "retirement", line, 1)
+    assert d.message == f"retirement is filled in but stage is '{stage}'; set `stage: retired`"
+
+
+# -- every rule runs on any shape ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {},
+        {"metrics": "recall", "baselines": {"a": 1}, "goals": ["x"], "ab_test": "x"},
+        {"metrics": [None, 3, {"id": 5}, {"id": "a", "target": "high", "direction": "up"}]},
+        {"goals": {"objectives": [None, {"metric": 3}, "text"]}, "monitoring": {"monitors": "all"}},
+        {"baselines": [{"id": "b", "results": ["recall"]}, {"id": "b", "results": {"m": "x"}}]},
+        {"constraints": {"performance": "fast"}, "problem": {"candidate_solutions": [{}, "ml"]}},
+        {"created": 2026, "updated": ["x"], "retirement": "yes", "stage": None},
+        {"data": {"datasets": [{"id": ["x"]}, {"id": "d"}, {"id": "d"}]}, "ab_test": {"guardrail_metrics": "m"}},
+        {"multi_objective": {"components": [{"metric": None}, {"metric": "m"}]}},
+    ],
+)
+def test_rules_tolerate_any_shape(spec) -> None:
+    loaded = load_bytes(b"a: 1\n", "x.yaml")  # positions of another document: every lookup falls back
+    found = run_rules(spec, loaded)
+    assert all(isinstance(d, Diagnostic) and d.line >= 1 and d.column >= 1 for d in found)
+
+
+def test_every_rule_is_exercised_here() -> None:
+    tested = {"duplicate_ids", "metric_references", "baseline_references", "targets", "reviewer_flags"}
+    assert {rule.__name__ for rule in RULES} == tested
+
+
+def _fmt(path: Path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out

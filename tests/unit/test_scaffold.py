@@ -1,0 +1,168 @@
+"""``mlfolio new``: a spec to fill in, generated from the schema."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.check import Checker
+from generator.cli import EXIT_OK, EXIT_USAGE, main
+from generator.loader import load_bytes, load_file
+from generator.scaffold import scaffold
+from generator.schema import load_schema
+
+REPO = Path(__file__).resolve().parents[2]
+
+# What a fresh scaffold leaves open: the fields stage problem_definition requires.
+OPEN_FIELDS = {
+    "team",
+    "owners[0].name",
+    "business.service",
+    "business.goal",
+    "problem.situation.what_is_happening",
+    "problem.statement",
+}
+
+FILLED = {
+    'team: ""': 'team: "CRM Analytics"',
+    '  - name: ""': '  - name: "Kim Min-ji"',
+    'service: ""': 'service: "An online grocery store."',
+    'goal: ""': 'goal: "Raise repurchase by 10% this quarter."',
+    'what_is_happening: ""': 'what_is_happening: "Customers stop buying after one order."',
+    'statement: ""': 'statement: "Find who will not buy again within 30 days."',
+}
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def new(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["new", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def check(path: Path):
+    return Checker(load_schema()).check_paths([path])
+
+
+@pytest.fixture
+def demo(work: Path, capsys) -> Path:
+    code, out, err = new(capsys, "demo", "--dir", "tmp")
+    assert (code, err) == (EXIT_OK, "")
+    assert out == "wrote tmp/demo.yaml: fill in the open fields, then run `mlfolio validate tmp/demo.yaml`\n"
+    return work / "tmp" / "demo.yaml"
+
+
+def test_writes_the_file_with_the_schema_line_first(demo: Path) -> None:
+    text = demo.read_text(encoding="utf-8")
+    first = text.splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schemas/project.schema.json"
+
+
+def test_schema_line_points_at_the_repository_schema(work: Path, capsys) -> None:
+    (work / "schemas").mkdir()
+    (work / "schemas" / "project.schema.json").write_text("{}", encoding="utf-8")
+    assert new(capsys, "deep", "--dir", "specs/team-a")[0] == EXIT_OK
+    first = (work / "specs" / "team-a" / "deep.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../schemas/project.schema.json"
+
+
+def test_default_directory_is_projects(work: Path, capsys) -> None:
+    assert new(capsys, "demo")[0] == EXIT_OK
+    assert (work / "projects" / "demo.yaml").is_file()
+
+
+def test_every_top_level_property_appears(demo: Path) -> None:
+    text = demo.read_text(encoding="utf-8")
+    properties = load_schema().document["properties"]
+    assert "$schema" in properties  # written as the first line, for editors
+    for name in properties:
+        if name == "$schema":
+            continue
+        assert re.search(rf"(?m)^(# )?{re.escape(name)}:", text), f"{name} is not in the scaffold"
+
+
+def test_scaffold_loads_as_a_mapping(demo: Path) -> None:
+    loaded = load_file(demo)
+    assert loaded.diagnostics == ()
+    assert isinstance(loaded.data, dict)
+    assert loaded.data["id"] == "demo"
+    assert loaded.data["stage"] == "problem_definition"
+    assert loaded.data["title"] == "Demo"
+
+
+def test_fresh_scaffold_reports_exactly_the_open_required_fields(demo: Path) -> None:
+    run = check(demo)
+    assert {d.path for d in run.diagnostics} == OPEN_FIELDS
+    assert all(d.is_error for d in run.diagnostics)
+    assert len(run.diagnostics) == len(OPEN_FIELDS)
+    text = demo.read_text(encoding="utf-8").splitlines()
+    for d in run.diagnostics:  # each on the line of its prompt
+        assert f"{d.path.rsplit('.', 1)[-1]}: \"\"" in text[d.line - 1], d.format()
+
+
+def test_filled_scaffold_validates_clean(demo: Path) -> None:
+    text = demo.read_text(encoding="utf-8")
+    for old, new_text in FILLED.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new_text)
+    demo.write_text(text, encoding="utf-8")
+    run = check(demo)
+    assert run.diagnostics == []
+    assert run.ok(strict=True)
+
+
+def test_options_fill_title_team_and_owner(work: Path, capsys) -> None:
+    assert new(capsys, "crm-coupons", "--title", "CRM \"쿠폰\" 타겟팅", "--team", "CRM", "--owner", "Kim Min-ji")[0] == EXIT_OK
+    spec = work / "projects" / "crm-coupons.yaml"
+    data = load_file(spec).data
+    assert (data["title"], data["team"], data["owners"]) == ('CRM "쿠폰" 타겟팅', "CRM", [{"name": "Kim Min-ji"}])
+    assert {d.path for d in check(spec).diagnostics} == OPEN_FIELDS - {"team", "owners[0].name"}
+
+
+def test_uncommented_prompts_have_the_right_structure(demo: Path) -> None:
+    # An author uncomments the `# key: value` prompts of the sections they write. With every
+    # prompt uncommented the file must still load, and every key must sit where the schema
+    # expects it: no unknown fields, no list where a mapping belongs or the reverse.
+    text = demo.read_text(encoding="utf-8")
+    prompt = re.compile(r"(?m)^(\s*)# ((?:- )?[a-z0-9_]+:(?: .*)?|  - .*)$")
+    uncommented = prompt.sub(r"\1\2", text)
+    loaded = load_bytes(uncommented.encode("utf-8"), "tmp/demo.yaml")
+    assert loaded.diagnostics == ()
+    assert set(loaded.data) == set(load_schema().document["properties"]) - {"$schema"}
+    demo.write_text(uncommented, encoding="utf-8")
+    structural = [
+        d for d in check(demo).diagnostics
+        if d.rule in ("unknown-field", "required") or d.message.startswith("expected a")
+    ]  # fmt: skip
+    assert structural == []
+
+
+def test_refuses_to_overwrite_without_force(demo: Path, capsys) -> None:
+    demo.write_text("# my work\n", encoding="utf-8")
+    code, out, err = new(capsys, "demo", "--dir", "tmp")
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err == "mlfolio: error: tmp/demo.yaml already exists (use --force to overwrite)\n"
+    assert demo.read_text(encoding="utf-8") == "# my work\n"
+    assert new(capsys, "demo", "--dir", "tmp", "--force")[0] == EXIT_OK
+    assert demo.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
+
+
+@pytest.mark.parametrize("ident", ["Demo", "my project", "-demo", "demo.v2", "a" * 65, "데모"])
+def test_invalid_id_is_a_usage_error(work: Path, capsys, ident: str) -> None:
+    code, out, err = new(capsys, "--dir", "tmp", "--", ident)
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err.startswith(f"mlfolio: error: '{ident}' is not a valid project id")
+    assert not (work / "tmp").exists()
+
+
+def test_scaffold_function_follows_the_schema_it_is_given() -> None:
+    text = scaffold(load_schema(REPO / "schemas" / "project.schema.json"), "x", "s.json", title="X")
+    assert text.startswith("# yaml-language-server: $schema=s.json\n# X: a new mlfolio project spec.\n")
+    assert "\nid: x\n" in text
