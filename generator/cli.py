@@ -48,20 +48,18 @@ def _validate(args: argparse.Namespace) -> int:
 
     from generator.check import Checker
     from generator.reporters import REPORTERS
-    from generator.schema import load_schema
+    from generator.schema import load_schema, schema_path_for
 
     if args.schema is not None and not args.schema.is_file():
         print(f"mlfolio: error: schema file not found: {args.schema}", file=sys.stderr)
         return EXIT_USAGE
     paths = args.paths or [Path("projects")]
-    # Same choice as the MkDocs plugin: the repository's own schema when there is one.
-    local = Path("schemas/project.schema.json")
-    schema = args.schema or (local if local.is_file() else None)
+    schema = args.schema or schema_path_for(Path.cwd())
     try:
         checker = Checker(load_schema(schema))
     except (OSError, ValueError, SchemaError) as exc:  # unreadable, not JSON, not a JSON Schema
         reason = " ".join(str(exc).split("\n\n")[0].split())
-        print(f"mlfolio: error: {schema or 'the schema'} is not a usable JSON Schema: {reason}", file=sys.stderr)
+        print(f"mlfolio: error: {schema} is not a usable JSON Schema: {reason}", file=sys.stderr)
         return EXIT_USAGE
     run = checker.check_paths(paths)
     sys.stdout.write(REPORTERS[args.format](run))
@@ -72,7 +70,7 @@ def _new(args: argparse.Namespace) -> int:
     import re
 
     from generator.scaffold import scaffold
-    from generator.schema import load_schema
+    from generator.schema import load_schema, schema_path_for
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", args.id) or len(args.id) > 64:
         print(f"mlfolio: error: '{args.id}' is not a valid project id: use lower-case letters, digits, '-' and '_'", file=sys.stderr)
@@ -83,7 +81,12 @@ def _new(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     ref = _schema_ref(args.dir)
     args.dir.mkdir(parents=True, exist_ok=True)
-    target.write_text(scaffold(load_schema(), args.id, ref, title=args.title, team=args.team, owner=args.owner), encoding="utf-8")
+    try:
+        schema = load_schema(schema_path_for(Path.cwd()))
+    except (OSError, ValueError) as exc:
+        print(f"mlfolio: error: {schema_path_for(Path.cwd())} is not a usable JSON Schema: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    target.write_text(scaffold(schema, args.id, ref, title=args.title, team=args.team, owner=args.owner), encoding="utf-8")
     print(f"wrote {target.as_posix()}: fill in the open fields, then run `mlfolio validate {target.as_posix()}`")
     return EXIT_OK
 

@@ -21,7 +21,7 @@ from generator.i18n import LANGUAGES, Labels
 from generator.model import build_portfolio
 from generator.pages import PageBuilder, SiteLayout
 from generator.render import environment, render_page
-from generator.schema import default_schema_path, load_schema
+from generator.schema import load_schema, schema_path_for
 from generator.verdict import DEFAULT_RULES, parse_rules
 
 log = logging.getLogger("mkdocs.plugins.mlfolio")
@@ -57,16 +57,15 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         base_dir = Path(config.config_file_path or ".").resolve().parent
         self.base_dir = base_dir
         self.specs_dir = base_dir / self.config.specs_dir
-        local_schema = base_dir / "schemas" / "project.schema.json"
-        if self.config.schema:
-            self.schema_path = base_dir / self.config.schema
-        else:
-            self.schema_path = local_schema if local_schema.is_file() else default_schema_path()
+        self.schema_path = base_dir / self.config.schema if self.config.schema else schema_path_for(base_dir)
         if not self.schema_path.is_file():
             raise PluginError(f"mlfolio: schema not found: {self.schema_path}")
         if not self.specs_dir.is_dir():
             raise PluginError(f"mlfolio: specs_dir not found: {self.specs_dir} (set `specs_dir` in the plugin options)")
-        self.schema = load_schema(self.schema_path)
+        try:
+            self.schema = load_schema(self.schema_path)
+        except ValueError as exc:  # not JSON, or not a spec schema
+            raise PluginError(f"mlfolio: {self.schema_path} is not a usable schema: {exc}") from None
         try:
             self.rules = parse_rules(self.config.verdict_rules, self.schema) if self.config.verdict_rules is not None else DEFAULT_RULES
         except ValueError as exc:

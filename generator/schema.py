@@ -20,6 +20,14 @@ RETIRED = "retired"
 SCHEMA_NAME = "project.schema.json"
 
 
+def schema_path_for(base: Path) -> Path:
+    """The schema a repository's specs are judged by: ``<base>/schemas/project.schema.json``
+    if the repository has one, else the bundled one. The CLI and the plugin both ask here,
+    so they never judge a file by different schemas."""
+    local = base / "schemas" / SCHEMA_NAME
+    return local if local.is_file() else default_schema_path()
+
+
 def default_schema_path() -> Path:
     """The schema shipped with mlfolio.
 
@@ -127,5 +135,7 @@ def load_schema(path: Path | None = None) -> SpecSchema:
 @lru_cache(maxsize=8)
 def _load_schema(path: str, mtime_ns: int) -> SpecSchema:
     document = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(document, dict) or not isinstance(document.get("properties", {}), dict):
+        raise ValueError("a spec schema must be a JSON object with `properties`")
     stages = tuple(document.get("x-mlfolio-stages", ()))
     return SpecSchema(Path(path), document, stages, _requirements(document))

@@ -67,10 +67,18 @@ def test_writes_the_file_with_the_schema_line_first(demo: Path) -> None:
 
 def test_schema_line_points_at_the_repository_schema(work: Path, capsys) -> None:
     (work / "schemas").mkdir()
-    (work / "schemas" / "project.schema.json").write_text("{}", encoding="utf-8")
+    (work / "schemas" / "project.schema.json").write_text(load_schema().source.read_text(encoding="utf-8"), encoding="utf-8")
     assert new(capsys, "deep", "--dir", "specs/team-a")[0] == EXIT_OK
     first = (work / "specs" / "team-a" / "deep.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../../schemas/project.schema.json"
+
+
+def test_unusable_local_schema_is_a_usage_error(work: Path, capsys) -> None:
+    (work / "schemas").mkdir()
+    (work / "schemas" / "project.schema.json").write_text("[]", encoding="utf-8")
+    code, _, err = new(capsys, "demo")
+    assert code == 2
+    assert "is not a usable JSON Schema" in err
 
 
 def test_default_directory_is_projects(work: Path, capsys) -> None:
