@@ -125,6 +125,14 @@ class Labels:
     def answer(self, answer: str) -> str:
         return ANSWERS[self.language].get(answer, answer)
 
+    def criterion(self, criterion: Any) -> str:
+        """A feasibility criterion's title in the site's language."""
+        return str(criterion.title_ko if self.language == "ko" and criterion.title_ko else criterion.title)
+
+    def rule_reason(self, rule: Any) -> str:
+        """A verdict rule's reason in the site's language, falling back to the one written."""
+        return str(rule.reason_ko if self.language == "ko" and rule.reason_ko else rule.reason)
+
     def field(self, schema_node: Mapping[str, Any], fallback: str) -> str:
         """A field's label from its schema node: Korean title when the site is Korean."""
         if self.language == "ko" and schema_node.get("x-mlfolio-title-ko"):

@@ -143,7 +143,7 @@ class PageBuilder:
             ],
             "business_goal": blocks.field(("business", "goal"), project.data),
             "summary": project.data.get("summary"),
-            "links": [(k, v) for k, v in (project.data.get("links") or {}).items()],
+            "links": [(self.labels.field(self.schema.property_schema(("links", k)), k), v) for k, v in (project.data.get("links") or {}).items()],
         }
 
     def _ctx_problem(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
@@ -159,8 +159,7 @@ class PageBuilder:
             groups.append({
                 "key": group,
                 "label": self.labels[{"for_ml": "reasons_for", "against_ml": "reasons_against", "risks": "risks"}[group]],
-                "answers": [{"answer": a, "decisive": a in project.verdict.decided_by,
-                             "title": a.criterion.title_ko if self.labels.language == "ko" and a.criterion.title_ko else a.criterion.title}
+                "answers": [{"answer": a, "decisive": a in project.verdict.decided_by, "title": self.labels.criterion(a.criterion)}
                             for a in answers],
             })
         return {

@@ -64,6 +64,7 @@ class VerdictRule:
     verdict: str
     when_any: tuple[Condition, ...]
     reason: str = ""
+    reason_ko: str = ""  # the default rules carry a Korean reason too; configured rules need not
 
 
 @dataclass(frozen=True)
@@ -94,14 +95,15 @@ class Verdict:
         return any(a.answer != "missing" for a in self.answers)
 
 
-def _rule(verdict: str, reason: str, *conditions: tuple[str, Iterable[str]]) -> VerdictRule:
-    return VerdictRule(verdict, tuple(Condition(c, frozenset(a)) for c, a in conditions), reason)
+def _rule(verdict: str, reason: tuple[str, str], *conditions: tuple[str, Iterable[str]]) -> VerdictRule:
+    return VerdictRule(verdict, tuple(Condition(c, frozenset(a)) for c, a in conditions), *reason)
 
 
 DEFAULT_RULES: tuple[VerdictRule, ...] = (
     _rule(
         "not_recommended",
-        "A fundamental reason rules ML out: no learnable pattern, no objective to train, no data, an unethical problem, or a simple solution that already does the job.",
+        ("A fundamental reason rules ML out: no learnable pattern, no objective to train, no data, an unethical problem, or a simple solution that already does the job.",
+         "머신러닝을 배제하는 근본적인 이유가 있습니다: 학습할 패턴이 없거나, 목적 함수를 만들 수 없거나, 데이터가 없거나, 비윤리적 문제이거나, 간단한 해법이 이미 있습니다."),
         ("for_ml.pattern", ["no"]),
         ("for_ml.objective_function", ["no"]),
         ("for_ml.data_available", ["no"]),
@@ -110,7 +112,8 @@ DEFAULT_RULES: tuple[VerdictRule, ...] = (
     ),
     _rule(
         "undetermined",
-        "A key question is still open: whether there is a pattern, whether data exists, whether the problem is ethical, whether a simple solution exists.",
+        ("A key question is still open: whether there is a pattern, whether data exists, whether the problem is ethical, whether a simple solution exists.",
+         "핵심 질문의 답이 아직 없습니다: 패턴이 있는지, 데이터가 있는지, 윤리적인 문제인지, 간단한 해법이 있는지."),
         ("for_ml.pattern", ["unknown", "missing"]),
         ("for_ml.data_available", ["unknown", "missing"]),
         ("against_ml.unethical", ["unknown", "missing"]),
@@ -118,7 +121,8 @@ DEFAULT_RULES: tuple[VerdictRule, ...] = (
     ),
     _rule(
         "proceed_with_caution",
-        "ML fits, with named reservations: a reason for ML holds only partly (or not), or a reason against ML or a project risk holds at least partly.",
+        ("ML fits, with named reservations: a reason for ML holds only partly (or not), or a reason against ML or a project risk holds at least partly.",
+         "머신러닝이 맞지만 유보 사항이 있습니다: 머신러닝을 쓸 이유가 일부만 성립하거나(또는 성립하지 않거나), 반대 이유나 프로젝트 위험이 일부라도 성립합니다."),
         ("for_ml.*", ["no", "partly", "unknown", "missing"]),
         ("against_ml.*", ["yes", "partly", "unknown", "missing"]),
         ("risks.*", ["yes", "partly", "unknown"]),
