@@ -18,6 +18,7 @@ from generator.validation import is_empty
 
 
 _METRIC_REF = "entry in `metrics`"  # how the schema describes a metric reference
+_BASELINE_REF = "entry in `baselines`"
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class Block:
     - ``strings``: a list of texts;
     - ``group``: a mapping; ``children`` are its fields;
     - ``records``: a list of mappings; ``items`` holds each one's fields;
-    - ``metric``: a reference to a metric; ``value`` is ``(name, id)``;
+    - ``metric``: a reference to a metric or baseline; ``value`` is ``(name, id)``;
+    - ``code``: an id, printed as code;
     - ``missing``: a required field not written yet; ``value`` is the stage requiring it.
     """
 
@@ -59,7 +61,7 @@ def choice_label(node: Mapping[str, Any], value: Any) -> str:
     return str(value)
 
 
-_CELL_KINDS = {"scalar", "choice", "metric", "text", "scalars"}
+_CELL_KINDS = {"scalar", "choice", "metric", "text", "scalars", "code"}
 MAX_TABLE_COLUMNS = 5
 
 
@@ -74,9 +76,21 @@ def _table_columns(records: tuple[tuple[Block, ...], ...]) -> tuple[tuple[str, s
     return tuple(columns.items()) if 0 < len(columns) <= MAX_TABLE_COLUMNS else ()
 
 
+def _name_first(fields: tuple[Block, ...]) -> tuple[Block, ...]:
+    """A record that has a name leads with it; its id follows as code."""
+    names = [f for f in fields if f.key == "name"]
+    if not names:
+        return fields
+    rest = tuple(Block(f.key, f.label, "code", f.value, description=f.description) if f.key == "id" else f
+                 for f in fields if f.key != "name")
+    return (names[0], *rest)
+
+
 class BlockBuilder:
-    def __init__(self, schema: SpecSchema, labels: Labels, stage: str, metric_names: Mapping[str, str] | None = None) -> None:
+    def __init__(self, schema: SpecSchema, labels: Labels, stage: str, metric_names: Mapping[str, str] | None = None,
+                 baseline_names: Mapping[str, str] | None = None) -> None:
         self.metric_names = dict(metric_names or {})
+        self.baseline_names = dict(baseline_names or {})
         self.schema = schema
         self.labels = labels
         self.stage = stage
@@ -122,13 +136,13 @@ class BlockBuilder:
         if kind == "object" and "properties" in node:
             children = self._fields(node, value, path, ())
             return Block(key, label, "group", children=children, description=description)
-        if kind == "object":  # free-form mapping, e.g. baseline results: metric id -> value
-            rows = tuple((Block("key", "", "scalar", k), Block("value", "", "scalar", v)) for k, v in value.items())
+        if kind == "object":  # free-form mapping: baseline results, metric id -> value
+            rows = tuple((Block("key", "", "metric", (self.metric_names.get(k, k), k)), Block("value", "", "scalar", v)) for k, v in value.items())
             return Block(key, label, "records", items=rows, description=description)
         if kind == "array":
             items = self.schema.resolve(node.get("items", {}))
             if items.get("type") == "object":
-                records = tuple(self._fields(items, v, path, ()) for v in value)
+                records = tuple(_name_first(self._fields(items, v, path, ())) for v in value)
                 return Block(key, label, "records", items=records, description=description, columns=_table_columns(records))
             if _METRIC_REF in str(items.get("description", "")):
                 names = ", ".join(f"{self.metric_names.get(v, v)} ({v})" for v in value)
@@ -141,6 +155,8 @@ class BlockBuilder:
             return Block(key, label, "choice", choice_label(node, value), description=description)
         if isinstance(value, str) and _METRIC_REF in description:
             return Block(key, label, "metric", (self.metric_names.get(value, value), value), description=description)
+        if isinstance(value, str) and _BASELINE_REF in description:
+            return Block(key, label, "metric", (self.baseline_names.get(value, value), value), description=description)
         if kind == "string" and "Markdown" in description:
             return Block(key, label, "text", value, description=description)
         return Block(key, label, "scalar", value, description=description)

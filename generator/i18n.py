@@ -69,6 +69,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reviewer": "Reviewer", "reason": "Reason", "date": "Date",
         "other_sections": "Other sections",
         "toward": "toward",
+        "baselines_vs_targets": "Baselines against the targets",
         "readiness_note": "Readiness counts what the current and the next stage require; validation already enforces the current stage.",
     },
     "ko": {
@@ -102,6 +103,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reviewer": "검토자", "reason": "사유", "date": "날짜",
         "other_sections": "다른 섹션",
         "toward": "다음 단계:",
+        "baselines_vs_targets": "베이스라인과 목표 비교",
         "readiness_note": "준비도는 현재 단계와 다음 단계가 요구하는 항목을 셉니다. 현재 단계의 항목은 검증에서 이미 확인됩니다.",
     },
 }

@@ -108,7 +108,8 @@ class PageBuilder:
 
     # -- per project ---------------------------------------------------------------------
     def project_pages(self, project: Project) -> list[PageSpec]:
-        blocks = BlockBuilder(self.schema, self.labels, project.stage, {m.id: m.name for m in project.metrics})
+        baselines = {b["id"]: b["name"] for b in project.data.get("baselines") or ()}
+        blocks = BlockBuilder(self.schema, self.labels, project.stage, {m.id: m.name for m in project.metrics}, baselines)
         tabs = [(key, self.layout.project(project.id, name)) for key, name in PROJECT_PAGES]
         common = {
             "project": project,

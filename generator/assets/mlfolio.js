@@ -29,6 +29,7 @@
         if (!th.textContent.trim()) return;
         th.setAttribute("data-mlfolio-sort", "");
         th.setAttribute("tabindex", "0");
+        th.setAttribute("title", document.documentElement.lang === "ko" ? "정렬" : "Sort");
         th.addEventListener("click", function () { sortBy(table, th, index); });
         th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(table, th, index); } });
       });
