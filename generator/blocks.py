@@ -33,6 +33,7 @@ class Block:
     - ``records``: a list of mappings; ``items`` holds each one's fields;
     - ``metric``: a reference to a metric or baseline; ``value`` is ``(name, id)``;
     - ``code``: an id, printed as code;
+    - ``link``: a web address;
     - ``missing``: a required field not written yet; ``value`` is the stage requiring it.
     """
 
@@ -61,7 +62,7 @@ def choice_label(node: Mapping[str, Any], value: Any) -> str:
     return str(value)
 
 
-_CELL_KINDS = {"scalar", "choice", "metric", "text", "scalars", "code"}
+_CELL_KINDS = {"scalar", "choice", "metric", "text", "scalars", "code", "link"}
 MAX_TABLE_COLUMNS = 5
 
 
@@ -86,11 +87,18 @@ def _name_first(fields: tuple[Block, ...]) -> tuple[Block, ...]:
     return (names[0], *rest)
 
 
+def _with_unit(value: Any, unit: str) -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}".strip()
+
+
 class BlockBuilder:
-    def __init__(self, schema: SpecSchema, labels: Labels, stage: str, metric_names: Mapping[str, str] | None = None,
-                 baseline_names: Mapping[str, str] | None = None) -> None:
-        self.metric_names = dict(metric_names or {})
-        self.baseline_names = dict(baseline_names or {})
+    def __init__(self, schema: SpecSchema, labels: Labels, stage: str, metrics: Mapping[str, tuple[str, str]] | None = None,
+                 names: Mapping[str, str] | None = None) -> None:
+        """``metrics``: metric id -> (name, unit); ``names``: baseline and data-set id -> name."""
+        self.metrics = dict(metrics or {})
+        self.metric_names = {k: name for k, (name, _) in self.metrics.items()}
+        self.names = dict(names or {})
         self.schema = schema
         self.labels = labels
         self.stage = stage
@@ -137,7 +145,8 @@ class BlockBuilder:
             children = self._fields(node, value, path, ())
             return Block(key, label, "group", children=children, description=description)
         if kind == "object":  # free-form mapping: baseline results, metric id -> value
-            rows = tuple((Block("key", "", "metric", (self.metric_names.get(k, k), k)), Block("value", "", "scalar", v)) for k, v in value.items())
+            rows = tuple((Block("key", "", "metric", (self.metric_names.get(k, k), k)), Block("value", "", "scalar", _with_unit(v, self.metrics.get(k, ("", ""))[1])))
+                         for k, v in value.items())
             return Block(key, label, "records", items=rows, description=description)
         if kind == "array":
             items = self.schema.resolve(node.get("items", {}))
@@ -155,8 +164,13 @@ class BlockBuilder:
             return Block(key, label, "choice", choice_label(node, value), description=description)
         if isinstance(value, str) and _METRIC_REF in description:
             return Block(key, label, "metric", (self.metric_names.get(value, value), value), description=description)
-        if isinstance(value, str) and _BASELINE_REF in description:
-            return Block(key, label, "metric", (self.baseline_names.get(value, value), value), description=description)
+        # A baseline reference, or a free-text field ("data set id or description") naming a known id.
+        if isinstance(value, str) and (_BASELINE_REF in description or value in self.names and "id" in description):
+            return Block(key, label, "metric", (self.names.get(value, value), value), description=description)
+        if isinstance(value, bool):
+            return Block(key, label, "choice", self.labels.answer("yes" if value else "no"), description=description)
+        if kind == "string" and node.get("format") == "uri":
+            return Block(key, label, "link", value, description=description)
         if kind == "string" and "Markdown" in description:
             return Block(key, label, "text", value, description=description)
         return Block(key, label, "scalar", value, description=description)

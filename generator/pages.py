@@ -53,6 +53,7 @@ class PageSpec:
     title: str
     context: dict[str, Any] = field(default_factory=dict)
     edit_source: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)  # front matter besides the title
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,13 @@ class PageBuilder:
 
     # -- per project ---------------------------------------------------------------------
     def project_pages(self, project: Project) -> list[PageSpec]:
-        baselines = {b["id"]: b["name"] for b in project.data.get("baselines") or ()}
-        blocks = BlockBuilder(self.schema, self.labels, project.stage, {m.id: m.name for m in project.metrics}, baselines)
+        names = {b["id"]: b["name"] for b in project.data.get("baselines") or ()}
+        names.update({d["id"]: d["name"] for d in (project.data.get("data") or {}).get("datasets") or ()})
+        blocks = BlockBuilder(self.schema, self.labels, project.stage, {m.id: (m.name, m.unit) for m in project.metrics}, names)
         tabs = [(key, self.layout.project(project.id, name)) for key, name in PROJECT_PAGES]
         common = {
+            "titles": {name: self.labels.field(self.schema.property_schema((name,)), name)
+                       for name in self.schema.document.get("properties", {})},
             "project": project,
             "data": project.data,
             "verdict": project.verdict,
@@ -128,7 +132,8 @@ class PageBuilder:
             section_readiness = [project.readiness.section(s) for s in PAGE_SECTIONS[key]]
             context["page_missing"] = [r for s in section_readiness if s for r in s.missing]
             title = project.title if key == "overview" else f"{self.labels[key]}: {project.title}"
-            pages.append(PageSpec(src, f"{key}.md.jinja", title, context, project.file))
+            meta = {"tags": list(project.tags)} if key == "overview" and project.tags else {}
+            pages.append(PageSpec(src, f"{key}.md.jinja", title, context, project.file, meta))
         return pages
 
     def _ctx_overview(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
@@ -230,7 +235,7 @@ class PageBuilder:
                 "verdict_counts": [{"key": v, "label": self.labels.verdict(v), "count": verdict_counts.get(v, 0),
                                     "percent": 100 * verdict_counts.get(v, 0) // total} for v in VERDICTS],
                 "links": self._index_links(home),
-            }),
+            }, meta={"hide": ["navigation"]}),
         ]
         for key, group_by, title in (("teams", "team", self.labels["by_team"]), ("stages", "stage", self.labels["by_stage"])):
             src = self.layout.path(f"{key}.md")

@@ -7,6 +7,8 @@ a file there with the same name replaces ours; ours stay reachable as ``_base/<n
 
 from __future__ import annotations
 
+import html
+import json
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +51,28 @@ def environment(labels: Labels, templates_dir: Path | None = None) -> jinja2.Env
     return env
 
 
+def theme_html(text: str) -> str:
+    """Text for the places mkdocs-material prints as raw HTML: the page title and tag names.
+
+    Material prints ``page.meta.title`` (in ``<title>`` and the header) and tag names without
+    escaping, so they are HTML-escaped here, once: the browser shows exactly what was typed.
+    Every generated page sets ``title``, so Material's other path (``page.title | striptags``,
+    which would undo the escaping) is never taken."""
+    return html.escape(" ".join(str(text).split()), quote=True)
+
+
+def front_matter(page: PageSpec) -> str:
+    """YAML front matter: the title and tags as theme HTML. JSON values are valid YAML."""
+    meta: dict[str, Any] = {"title": theme_html(page.title)}
+    for key, value in page.meta.items():
+        meta[key] = [theme_html(v) for v in value] if key == "tags" else value
+    lines = ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items()), "---", ""]
+    return "\n".join(lines)
+
+
 def render_page(env: jinja2.Environment, page: PageSpec) -> str:
     context: dict[str, Any] = dict(page.context, title=page.title, src=page.src_uri)
-    text = env.get_template(page.template).render(context)
+    text = front_matter(page) + env.get_template(page.template).render(context)
     # Normalise: no trailing spaces, one newline at the end, at most one blank line in a row.
     lines = [line.rstrip() for line in text.splitlines()]
     out: list[str] = []

@@ -1,0 +1,314 @@
+"""Fixtures for the site tests: real MkDocs builds of this checkout's portfolio.
+
+Every build works on a copy of ``mkdocs.yml``, ``projects/`` and ``schemas/`` in a temporary
+folder, so a test may edit specs or configuration freely and the checkout gets no ``site/``.
+Builds run in-process (``load_config`` + ``build``) with ``strict=True``; a log handler on the
+``mkdocs`` logger (the plugin logs to ``mkdocs.plugins.mlfolio``, Material to
+``mkdocs.material.*``) records every warning and error, so a test can say exactly what was
+logged instead of only that the build aborted.
+
+The site built from the unchanged examples is made once per session (``site_build``) and
+shared by every test that only reads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from html import unescape as html_unescape
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+REPO = Path(__file__).resolve().parents[2]
+SITE_INPUTS = ("mkdocs.yml", "projects", "schemas")
+
+
+# --------------------------------------------------------------------------------------------
+# Building
+# --------------------------------------------------------------------------------------------
+
+
+class _Recorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class Build:
+    """The outcome of one build: where its inputs and output are, what it logged, what it raised."""
+
+    root: Path
+    site: Path
+    records: list[logging.LogRecord] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def logged(self, level: int = logging.WARNING) -> list[str]:
+        """Messages logged at ``level`` or above, as ``LEVEL logger: message``."""
+        return [f"{r.levelname} {r.name}: {r.getMessage()}" for r in self.records if r.levelno >= level]
+
+    def messages(self, level: int = logging.WARNING) -> list[str]:
+        """Just the message texts logged at ``level`` or above."""
+        return [r.getMessage() for r in self.records if r.levelno >= level]
+
+    def file(self, path: str) -> Path:
+        """A file of the built site; ``path`` like a URL path (``projects/x/`` means its index)."""
+        return self.site / (path + "index.html" if path == "" or path.endswith("/") else path)
+
+    def text(self, path: str) -> str:
+        return self.file(path).read_text(encoding="utf-8")
+
+
+def copy_inputs(dest: Path) -> Path:
+    """Copy the site's inputs (``mkdocs.yml``, ``projects/``, ``schemas/``) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in SITE_INPUTS:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        else:
+            shutil.copy2(source, dest / name)
+    return dest
+
+
+def run_build(root: Path, *, strict: bool = True, serve: bool = False, site_dir: Path | None = None) -> Build:
+    """Build the site whose ``mkdocs.yml`` is in ``root``; never raises, the error is returned.
+
+    ``serve=True`` tells the mlfolio plugin it runs under ``mkdocs serve`` (its ``on_startup``
+    event with ``command="serve"``), as MkDocs does before the first build of a serve session.
+    """
+    site = site_dir or root / "site"
+    recorder = _Recorder()
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)  # whatever else configured logging, warnings must reach us
+    logger.addHandler(recorder)
+    outcome = Build(root, site, recorder.records)
+    try:
+        config = load_config(str(root / "mkdocs.yml"), strict=strict, site_dir=str(site))
+        if serve:
+            config.plugins["mlfolio"].on_startup(command="serve", dirty=False)
+        build(config)
+    except BaseException as exc:  # noqa: BLE001 - reported to the test, which decides
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        outcome.error = exc
+    finally:
+        logger.removeHandler(recorder)
+        logger.setLevel(level)
+    return outcome
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quiet_material() -> Iterator[None]:
+    """Material prints a notice about MkDocs 2 on import unless this is set."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NO_MKDOCS_2_WARNING", "1")
+        yield
+
+
+@pytest.fixture(scope="session")
+def site_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The portfolio built once, strictly, from an unchanged copy of the checkout's inputs."""
+    root = copy_inputs(tmp_path_factory.mktemp("site") / "repo")
+    result = run_build(root)
+    assert result.error is None, f"the site does not build: {result.error!r}\n" + "\n".join(result.logged())
+    assert result.logged() == [], "the build logged warnings or errors"
+    return result
+
+
+@pytest.fixture(scope="session")
+def site(site_build: Build) -> Path:
+    """The folder of the built site."""
+    return site_build.site
+
+
+@pytest.fixture
+def site_copy(tmp_path: Path) -> Path:
+    """A fresh copy of the site's inputs for one test to change."""
+    return copy_inputs(tmp_path / "repo")
+
+
+@pytest.fixture(scope="session")
+def copy_site() -> Callable[[Path], Path]:
+    """``copy_site(dest)``: copy the site's inputs into ``dest`` (for module-scoped builds)."""
+    return copy_inputs
+
+
+@pytest.fixture(scope="session")
+def build_site() -> Callable[..., Build]:
+    """``build_site(root, strict=True, serve=False, site_dir=None)``: a :class:`Build`."""
+    return run_build
+
+
+# --------------------------------------------------------------------------------------------
+# Reading HTML
+# --------------------------------------------------------------------------------------------
+
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# Elements whose content a browser reads as text up to the closing tag (raw text and RCDATA).
+TEXT_ONLY = frozenset({"script", "style", "title", "textarea"})
+
+
+@dataclass(eq=False)
+class Node:
+    """An element of a parsed page: enough of a DOM to find elements and read text."""
+
+    tag: str
+    attrs: dict[str, str | None]
+    parent: Node | None = field(default=None, repr=False)
+    children: list[Node | str] = field(default_factory=list, repr=False)
+
+    def classes(self) -> set[str]:
+        return set((self.attrs.get("class") or "").split())
+
+    def iter(self) -> Iterator[Node]:
+        """This element and every element inside it, in document order."""
+        yield self
+        for child in self.children:
+            if isinstance(child, Node):
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Node]:
+        return [
+            n for n in self.iter()
+            if (tag is None or n.tag == tag)
+            and (cls is None or cls in n.classes())
+            and all(n.attrs.get(k) == v for k, v in attrs.items())
+        ]
+
+    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Node | None:
+        found = self.find_all(tag, cls, **attrs)
+        return found[0] if found else None
+
+    def text(self) -> str:
+        """The text inside, as a reader sees it (entities decoded), whitespace kept."""
+        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+
+    def words(self) -> str:
+        """The text inside with runs of whitespace collapsed."""
+        return " ".join(self.text().split())
+
+
+RCDATA = {"title", "textarea"}
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.current = self.root
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, dict(attrs), self.current)
+        self.current.children.append(node)
+        if tag not in VOID:
+            self.current = node
+            handled = set(self.CDATA_CONTENT_ELEMENTS) | set(getattr(self, "RCDATA_CONTENT_ELEMENTS", ()))
+            if tag in TEXT_ONLY and tag not in handled:
+                # html.parser treats only script/style as raw text; browsers also read
+                # <title> and <textarea> as text, so a tag inside them is not markup.
+                self.set_cdata_mode(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.current.children.append(Node(tag, dict(attrs), self.current))
+
+    def handle_endtag(self, tag: str) -> None:
+        node: Node | None = self.current
+        while node is not None and node.tag != tag:
+            node = node.parent
+        if node is not None and node.parent is not None:
+            self.current = node.parent
+
+    def handle_data(self, data: str) -> None:
+        if self.current.tag in RCDATA:
+            # <title> and <textarea> are RCDATA: tags inside are text, but character
+            # references are decoded, as a browser does.
+            data = html_unescape(data)
+        self.current.children.append(data)
+
+
+def parse_html(text: str) -> Node:
+    parser = _TreeBuilder()
+    parser.feed(text)
+    parser.close()
+    return parser.root
+
+
+def resolve_link(site: Path, page: str, href: str) -> Path | None:
+    """The file of ``site`` that ``href`` on the page at URL path ``page`` opens, if any.
+
+    External links (with a scheme or host) give None; so does a link to a missing file.
+    """
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        return None
+    if not parts.path:
+        target = page
+    else:
+        base = page if page.endswith("/") or page == "" else posixpath.dirname(page) + "/"
+        target = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+        if target == ".":
+            target = ""
+        if parts.path.endswith("/") and target:
+            target += "/"
+    if target.startswith("../") or target == "..":
+        return None
+    path = site / (target + "index.html" if target == "" or target.endswith("/") else target)
+    if path.is_dir():
+        path = path / "index.html"
+    return path if path.is_file() else None
+
+
+@pytest.fixture(scope="session")
+def html() -> Callable[[Path], Node]:
+    """``html(path)``: the parsed page at ``path``."""
+
+    def read(path: Path) -> Node:
+        return parse_html(path.read_text(encoding="utf-8"))
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def page(site_build: Build) -> Callable[[str], Node]:
+    """``page("projects/house-prices/feasibility/")``: a parsed page of the shared site."""
+    cache: dict[str, Node] = {}
+
+    def read(url_path: str) -> Node:
+        if url_path not in cache:
+            cache[url_path] = parse_html(site_build.text(url_path))
+        return cache[url_path]
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def link_target() -> Callable[[Path, str, str], Path | None]:
+    """``link_target(site, page_url_path, href)``: the file a relative link opens, or None."""
+    return resolve_link
+
+
+def article(root: Node) -> Node:
+    """The page's content (Material's ``article.md-content__inner``)."""
+    found = root.find("article", "md-content__inner")
+    assert found is not None, "no article element: not a Material content page"
+    return found
+
+
+@pytest.fixture(scope="session")
+def content() -> Callable[[Node], Node]:
+    """``content(page)``: the article holding the page's own content."""
+    return article
