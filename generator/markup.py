@@ -39,12 +39,19 @@ wrote itself:
   ``[label](url)`` with a checked URL (inline, reference-style and ``<url>`` forms; the
   value's own reference definitions are resolved and removed) and task-list boxes;
 * at the start of a line (after quote and list markers) ``#`` headings, setext underlines,
-  ``!!!``/``???``/``===`` blocks and fence markers are escaped; emoji shortcodes and
-  ``ftp://`` are broken up, so only http/https/mailto links come out of magiclink.
+  ``!!!``/``???``/``===``/``///`` blocks and fence markers are escaped; emoji shortcodes and
+  ``ftp://`` are broken up, so only http/https/mailto links come out of magiclink;
+* two upstream quirks are avoided: inline code never holds ``&#`` (a zero-width space goes
+  between; Python-Markdown's HTML pre-pass loses its place on it and mangled text around a
+  code span into live HTML), and code glued to a bare URL is written as text (magiclink
+  pulls it into the ``href``, and inlinehilite's raw HTML lands there unescaped).
 
-The output is meant to be printed as a block of its own: at the start of a line, with a blank
-line before and after (uniformly indented with Jinja's ``indent`` inside an admonition, tab or
-list item). Fenced code needs ``pymdownx.superfences`` (or ``fenced_code``) in the site.
+Where to print it: at the start of a line with a blank line before and after, or after a
+label or list marker on the same line with the rest indented by Jinja's ``indent`` (as in
+``- {{ x | md_text | indent(4) }}``; a value that starts with a fence then starts with a
+newline, since a fence only opens at the start of a line). Fenced code needs
+``pymdownx.superfences``: it finds fences at any indentation. Python-Markdown's own
+``fenced_code`` only finds them at column 0, and without either a fence is not code at all.
 """
 
 from __future__ import annotations
@@ -90,6 +97,15 @@ _AUTOMAIL = re.compile(r"<([^\s<>@\\]+@[^\s<>@\\]+)>")
 _EMOJI = re.compile(r":(?=[+\-_]*[^\W_][+\-\w]*:)")
 _BACKSLASHED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SNIPPET = re.compile(r"-8<")
+# Python-Markdown runs an HTML parser over the whole page before inline parsing; an ``&#``
+# that starts no character reference makes it stop mid-page and resume at wrong offsets,
+# duplicating or dropping text (a code span's raw ``<b>`` then came out live). Text has
+# ``&`` as ``&amp;``; inline code gets a zero-width space between ``&`` and ``#``. (Fences
+# are stashed before that parser runs.)
+# magiclink takes everything up to whitespace after a bare URL into the href, including a
+# following inline-code placeholder, and inlinehilite's code is raw HTML that is put back
+# into the attribute unescaped: code glued to a URL-like word is written as text.
+_URL_WORD = re.compile(r"(?i)www\.|://")
 
 # md_inline: backslash where Markdown allows it, an entity where it does not.
 _INLINE_BACKSLASH = frozenset("\\`*_{}[]()#+-.!>")
@@ -107,9 +123,12 @@ _INLINE_ENTITY = {
 }
 
 # safe_url: characters that could end or bend a Markdown link destination.
-_URL_QUOTE = frozenset(" \"'<>()\\`{}|")
+_URL_QUOTE = frozenset(" \"'<>()[]\\`{}|")
 _SCHEME = re.compile(r"([^/?#]*):")
 _SLUG_MAX = 80
+# Longer link labels and destinations are left as text (and keep the scan linear).
+_MAX_LABEL = 1000
+_MAX_URL = 2000
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,7 +160,8 @@ def md_text(value: Any) -> str:
             previous_blank = bool(out) and not out[-1]
             out.append(writer.line(item, previous_blank=previous_blank))
     text = "\n".join(out).strip("\n")
-    if text.startswith("`"):
+    first = next((item for item in items if isinstance(item, tuple) or item.strip()), None)
+    if isinstance(first, tuple):
         # Templates may print the value after a list marker or a label on the same line
         # (``- {{ x | md_text | indent(4) }}``); a fence only opens at the start of a line.
         text = "\n" + text
@@ -164,7 +184,8 @@ def md_cell(value: Any) -> str:
         parts.append(writer.line(line, previous_blank=False))
     while parts and not parts[-1]:
         parts.pop()
-    return "<br>".join(parts)
+    # A space ends a bare URL before the <br> (magiclink would take the tag into the href).
+    return "<br>".join(part + " " if _URL_WORD.search(part.rsplit(" ", 1)[-1]) else part for part in parts)
 
 
 def md_inline(value: Any) -> str:
@@ -212,7 +233,7 @@ def md_code(value: Any) -> str:
     (``#!`` or ``:::``). Empty values give an empty string.
     """
 
-    text = _break_snippets(" ".join(_text(value).split()))
+    text = _inline_code(" ".join(_text(value).split()))
     if not text:
         return ""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -261,6 +282,12 @@ def _break_snippets(text: str) -> str:
     """Put a zero-width space into every ``-8<`` so pymdownx.snippets cannot match."""
 
     return _SNIPPET.sub("-8" + _ZWSP + "<", text)
+
+
+def _inline_code(text: str) -> str:
+    """Code-span content: no snippet marker and no ``&#`` (see the note above ``_URL_WORD``)."""
+
+    return _break_snippets(text).replace("&#", "&" + _ZWSP + "#")
 
 
 def _run_end(text: str, start: int, end: int) -> int:
@@ -472,6 +499,8 @@ class _Inline:
             head, rest = "&#63;", rest[1:]
         elif rest.startswith("==="):
             head, rest = "&#61;", rest[1:]
+        elif rest.startswith("///"):
+            head, rest = "&#47;", rest[1:]  # pymdownx.blocks, should a site enable it
         elif not self.cell and _LIST_MARKER_END.search(prefix) and _TASK.match(rest):
             head, rest = rest[:3], rest[3:]
         return prefix + head + self.render(rest)
@@ -480,59 +509,56 @@ class _Inline:
 
     def render(self, s: str, *, links: bool = True, images: bool = True) -> str:
         out: list[str] = []
+        pairs: dict[int, int] | None = None
+        word = 0  # where the current whitespace-delimited word starts
         i, end = 0, len(s)
         while i < end:
             c = s[i]
+            if c.isspace():
+                word = i + 1
+            done: tuple[str, int] | None = None
             if c == "\\":
                 if i + 1 < end and s[i + 1] in self.escapable:
-                    out.append(s[i : i + 2])
-                    i += 2
+                    done = s[i : i + 2], i + 2
                 else:
-                    out.append("\\\\")
-                    i += 1
+                    done = "\\\\", i + 1
             elif c == "`":
-                span_end = self.code_span(s, i, end)
-                if span_end is None:
+                span = self.code_span(s, i, end)
+                if span is None:
                     run = _run_end(s, i, end)
-                    out.append("\\`" * (run - i))
-                    i = run
+                    done = "\\`" * (run - i), run
+                elif span[2] and not _URL_WORD.search(s, word, i):
+                    done = _inline_code(s[i : span[1]]), span[1]
                 else:
-                    out.append(_break_snippets(s[i:span_end]))
-                    i = span_end
-            elif c == "!" and i + 1 < end and s[i + 1] == "[":
-                done = self.link(s, i + 1, end, image=True) if images else None
-                if done is None:
-                    out.append("!")
-                    i += 1
-                else:
-                    out.append(done[0])
-                    i = done[1]
-            elif c == "[":
-                done = self.link(s, i, end, image=False) if links else None
-                if done is None:
-                    out.append("\\[")
-                    i += 1
-                else:
-                    out.append(done[0])
-                    i = done[1]
-            elif c == "<":
-                done = self.autolink(s, i, end) if links else None
-                if done is None:
-                    out.append("&lt;")
-                    i += 1
-                else:
-                    out.append(done[0])
-                    i = done[1]
-            else:
+                    # A pairing that is not kept as code: all of it is text.
+                    opening = _run_end(s, i, end) - i
+                    inner = self.render(s[i + opening : span[0]], links=links, images=images)
+                    done = "\\`" * opening + inner + "\\`" * (span[1] - span[0]), span[1]
+            elif c == "!" and i + 1 < end and s[i + 1] == "[" and images:
+                pairs = self.bracket_pairs(s) if pairs is None else pairs
+                done = self.link(s, i + 1, pairs, image=True)
+            elif c == "[" and links:
+                pairs = self.bracket_pairs(s) if pairs is None else pairs
+                done = self.link(s, i, pairs, image=False)
+            elif c == "<" and links:
+                done = self.autolink(s, i, end)
+            if done is None:
                 out.append(self.char(s, i))
                 i += 1
+                continue
+            text, i = done
+            if text.startswith("[") and out and out[-1] == "!":
+                out[-1] = "\\!"  # "!" before a link written here would make it an image
+            out.append(text)
         return "".join(out)
 
     def char(self, s: str, i: int) -> str:
         c = s[i]
         if c == "&":
             return "&amp;"
-        if c in "]{}":
+        if c == "<":
+            return "&lt;"
+        if c in "[]{}":
             return "\\" + c
         if c == "|" and self.cell:
             return "\\|"
@@ -543,59 +569,62 @@ class _Inline:
             return "&#58;"
         return c
 
-    def code_span(self, s: str, start: int, end: int) -> int | None:
-        """End of the code span opening at ``start``, if it is one kept as code.
+    def code_span(self, s: str, start: int, end: int) -> tuple[int, int, bool] | None:
+        """The backtick run at ``start`` and the next run: (closing start, closing end, kept).
 
-        Kept: a backtick run, content without backticks or ``|``, the same run again. Any
-        pairing rule a Markdown implementation uses agrees on such spans once every other
-        backtick is escaped.
+        None if the next backtick run is not as long (or there is none). Kept as code only
+        if the content holds no ``|`` (a table would split it); there is no backtick in it
+        by construction. Any pairing rule a Markdown implementation uses agrees on such
+        spans once every other backtick is escaped.
         """
 
         open_end = _run_end(s, start, end)
         close = s.find("`", open_end, end)
-        if close == -1 or "|" in s[open_end:close]:
+        if close == -1:
             return None
         close_end = _run_end(s, close, end)
         if close_end - close != open_end - start:
             return None
-        return close_end
+        return close, close_end, "|" not in s[open_end:close]
 
-    def label_end(self, s: str, start: int, end: int) -> int | None:
-        depth = 0
-        i = start
+    def bracket_pairs(self, s: str) -> dict[int, int]:
+        """Each ``[`` and its matching ``]``, skipping escapes and backtick pairings."""
+
+        pairs: dict[int, int] = {}
+        stack: list[int] = []
+        i, end = 0, len(s)
         while i < end:
             c = s[i]
             if c == "\\":
                 i += 2
                 continue
             if c == "`":
-                span_end = self.code_span(s, i, end)
-                i = span_end if span_end is not None else _run_end(s, i, end)
+                span = self.code_span(s, i, end)
+                i = span[1] if span is not None else _run_end(s, i, end)
                 continue
             if c == "[":
-                depth += 1
-            elif c == "]":
-                depth -= 1
-                if depth == 0:
-                    return i
+                stack.append(i)
+            elif c == "]" and stack:
+                pairs[stack.pop()] = i
             i += 1
-        return None
+        return pairs
 
-    def link(self, s: str, start: int, end: int, *, image: bool) -> tuple[str, int] | None:
+    def link(self, s: str, start: int, pairs: dict[int, int], *, image: bool) -> tuple[str, int] | None:
         """A link or image starting at ``s[start] == "["``, re-written; None if there is none."""
 
-        close = self.label_end(s, start, end)
-        if close is None:
+        close = pairs.get(start)
+        if close is None or close - start > _MAX_LABEL:
             return None
+        end = len(s)
         label = s[start + 1 : close]
         after = close + 1
         target: str | None = None
         if after < end and s[after] == "(":
-            parsed = _destination(s, after, end)
+            parsed = _destination(s, after, min(end, after + _MAX_URL))
             if parsed is not None:
                 target, after = parsed
         if target is None and after < end and s[after] == "[":
-            ref_end = s.find("]", after + 1, end)
+            ref_end = s.find("]", after + 1, min(end, after + _MAX_LABEL))
             if ref_end != -1 and "[" not in s[after + 1 : ref_end]:
                 target = self.refs.get(_reference_key(s[after + 1 : ref_end] or label))
                 if target is not None:
