@@ -83,6 +83,9 @@ _PREFIX = re.compile(r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)]|:)(?=[ \t])))*[ \t]*")
 _LIST_MARKER_END = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]+$")
 _LIST_START = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)]|:)(?:[ \t]|$)")
 _SETEXT = re.compile(r"[=-]+[ \t]*$")
+# A list that may interrupt a paragraph, as GitHub-flavoured Markdown allows (Python-Markdown
+# needs a blank line first): a bullet, or an ordered list that starts at 1.
+_INTERRUPTING_LIST = re.compile(r" {0,3}(?:[-*+]|1[.)])[ \t]+\S")
 _TASK = re.compile(r"\[[ xX]\](?=[ \t])")
 _FENCE_OPEN = re.compile(r"( {0,3})(`{3,}|~{3,})(.*)$")
 _FENCE_CLOSE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*$")
@@ -146,6 +149,7 @@ def md_text(value: Any) -> str:
     writer = _Inline(refs, cell=False)
 
     out: list[str] = []
+    in_list = False
     for item in items:
         if isinstance(item, tuple):
             if out and out[-1]:
@@ -156,6 +160,13 @@ def md_text(value: Any) -> str:
             if out and out[-1]:
                 out.append("")
         else:
+            starts_list = bool(_INTERRUPTING_LIST.match(item))
+            if starts_list and not in_list and out and out[-1]:
+                out.append("")  # authors write lists straight under a line, as on GitHub
+            if starts_list or _LIST_START.match(item):
+                in_list = True
+            elif not item[:1].isspace() and (not out or not out[-1]):
+                in_list = False
             # The value may follow template text directly: a first line counts as continued.
             previous_blank = bool(out) and not out[-1]
             out.append(writer.line(item, previous_blank=previous_blank))

@@ -924,3 +924,23 @@ def test_fuzz_md_text_is_idempotent_in_safety(render: Renderer) -> None:
     # The filter's own output, fed back in as user text, is still data.
     for value in FUZZ[::10]:
         check_text(render, md_text(value))
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("We rejected it:\n- retraining for every weight change\n- one schedule for both", 2),
+        ("Steps:\n1. ship the rule\n2. measure it", 2),
+        ("Error analysis, weekly:\n* by segment\n* by app version\n* by language", 3),
+    ],
+)
+def test_a_list_written_straight_under_a_line_renders_as_a_list(render: Renderer, text: str, items: int) -> None:
+    # Authors write lists as GitHub renders them; Python-Markdown needs a blank line first.
+    html = render(md_text(text))
+    assert html.count("<li>") == items
+    assert "<p>" in html.split("<li>")[0]  # the lead-in line stays a paragraph of its own
+
+
+def test_a_number_that_is_not_a_list_start_does_not_interrupt_a_paragraph(render: Renderer) -> None:
+    html = render(md_text("Revenue grew in\n2026. That was the year."))
+    assert "<li>" not in html and "<ol>" not in html
