@@ -59,29 +59,27 @@ def _at(loaded: LoadResult, path: Path, *, key: bool = False) -> tuple[int, int]
     return pos.line, pos.column
 
 
+# Lists whose items other parts point at by id: (what an item is called, where the list is).
+_ID_LISTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("metric", ("metrics",)),
+    ("baseline", ("baselines",)),
+    ("data set", ("data", "datasets")),
+)
+
+
 def duplicate_ids(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
-    """Ids that other parts point at must be unique within their section."""
-    for section in ("metrics", "baselines"):
+    """Ids that other parts point at must be unique within their list."""
+    for noun, where in _ID_LISTS:
         seen: dict[str, Path] = {}
-        for path, item in _dicts(spec, section):
+        for path, item in _dicts(spec, *where):
             ident = item.get("id")
             if not isinstance(ident, str):
                 continue
             if ident in seen:
                 first = loaded.positions.value((*seen[ident], "id")).line
-                yield error(loaded.file, *_at(loaded, (*path, "id")), f"{section[:-1]} id '{ident}' is already used on line {first}; ids must be unique", "duplicate-id", format_path((*path, "id")))
+                yield error(loaded.file, *_at(loaded, (*path, "id")), f"{noun} id '{ident}' is already used on line {first}; ids must be unique", "duplicate-id", format_path((*path, "id")))
             else:
                 seen[ident] = path
-    seen_ds: dict[str, Path] = {}
-    for path, item in _dicts(spec, "data", "datasets"):
-        ident = item.get("id")
-        if not isinstance(ident, str):
-            continue
-        if ident in seen_ds:
-            first = loaded.positions.value((*seen_ds[ident], "id")).line
-            yield error(loaded.file, *_at(loaded, (*path, "id")), f"data set id '{ident}' is already used on line {first}; ids must be unique", "duplicate-id", format_path((*path, "id")))
-        else:
-            seen_ds[ident] = path
 
 
 def metric_references(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:

@@ -255,17 +255,22 @@ def _can_flip_simple_solution(example: Path) -> bool:
 FLIPPABLE = [p for p in EXAMPLES if _can_flip_simple_solution(p)]
 
 
+def _before_after(example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, Path, Path]:
+    """The example's data, and ``before/`` (holding the example) and an empty ``after/``, as cwd."""
+    monkeypatch.chdir(tmp_path)
+    before, after = tmp_path / "before", tmp_path / "after"
+    before.mkdir(), after.mkdir()
+    shutil.copy(example, before / example.name)
+    return load_file(example).data, before, after
+
+
 def test_the_examples_are_there() -> None:
     assert len(EXAMPLES) >= 6 and len(FLIPPABLE) >= 3
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_examples_rewritten_as_json_mean_the_same(example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    data = load_file(example).data
-    before, after = tmp_path / "before", tmp_path / "after"
-    before.mkdir(), after.mkdir()
-    shutil.copy(example, before / example.name)
+    data, before, after = _before_after(example, tmp_path, monkeypatch)
     # The same spec written as JSON (valid YAML 1.2): every line moved, nothing changed.
     (after / example.name).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     assert diff_sources("before", "after") == f"{HEADING}\n\nNo project specs changed.\n"
@@ -273,11 +278,7 @@ def test_examples_rewritten_as_json_mean_the_same(example: Path, tmp_path: Path,
 
 @pytest.mark.parametrize("example", FLIPPABLE, ids=lambda p: p.stem)
 def test_a_simple_solution_rules_ml_out_in_the_examples(example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    data = load_file(example).data
-    before, after = tmp_path / "before", tmp_path / "after"
-    before.mkdir(), after.mkdir()
-    shutil.copy(example, before / example.name)
+    data, before, after = _before_after(example, tmp_path, monkeypatch)
     was = (data["feasibility"]["against_ml"].get("simple_solution") or {}).get("answer", "not answered")
     data["feasibility"]["against_ml"]["simple_solution"] = {"answer": "yes", "evidence": "A rule does it."}
     (after / example.name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
