@@ -165,7 +165,7 @@ class BlockBuilder:
         if isinstance(value, str) and _METRIC_REF in description:
             return Block(key, label, "metric", (self.metric_names.get(value, value), value), description=description)
         # A baseline reference, or a free-text field ("data set id or description") naming a known id.
-        if isinstance(value, str) and (_BASELINE_REF in description or value in self.names and "id" in description):
+        if isinstance(value, str) and key != "id" and (_BASELINE_REF in description or value in self.names and "id" in description):
             return Block(key, label, "metric", (self.names.get(value, value), value), description=description)
         if isinstance(value, bool):
             return Block(key, label, "choice", self.labels.answer("yes" if value else "no"), description=description)

@@ -51,6 +51,12 @@ class Readiness:
         return next((s for s in self.sections if s.section == name), None)
 
 
+def leaves(requirements: tuple[Requirement, ...] | list[Requirement]) -> list[Requirement]:
+    """The requirements without a required child among them: "Data sets, Testing", not also "Data"."""
+    paths = [r.path for r in requirements]
+    return [r for r in requirements if not any(len(p) > len(r.path) and p[: len(r.path)] == r.path for p in paths)]
+
+
 def _percent(done: int, total: int) -> int:
     # Floor, so 99.6% does not claim 100% while something is missing.
     return 100 if total == 0 else (100 * done) // total

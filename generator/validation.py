@@ -121,7 +121,9 @@ class SchemaChecker:
                 continue
             if req.path[-1] in parent:
                 where = req.path
-            pos = loaded.positions.key(where)
+            # A top-level section missing because of the stage: point at `stage:`, where the
+            # author decides, rather than at the top of the file.
+            pos = loaded.positions.key(where or ("stage",))
             state = "is empty" if req.path[-1] in parent else "is missing"
             since = "" if req.from_stage == stage else f" (required from stage '{req.from_stage}' on)"
             earlier = ", or move the project to an earlier stage" if stage != self.schema.stages[0] and stage != "retired" else ""

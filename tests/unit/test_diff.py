@@ -357,7 +357,7 @@ def test_each_revision_is_judged_by_its_own_schema(work: Path, repo: Path) -> No
     commit(repo, "summary is now required")
     out = lines(diff_sources("HEAD~1", "HEAD"))
     assert out[2] == "2 projects changed, 0 added, 0 removed. 0 verdicts changed. 2 specs do not validate."
-    assert "projects/address-search.yaml:1:1: error: summary: Summary is missing: stage 'problem_definition' requires it; fill it in [stage-required]" in out
+    assert "projects/address-search.yaml:5:1: error: summary: Summary is missing: stage 'problem_definition' requires it; fill it in [stage-required]" in out
     # Back to the packaged schema on the head side, the specs validate again.
     assert "**Validates again** (it had 1 error). Now at stage problem definition, verdict undetermined (not assessed yet), readiness 18%." in lines(diff_sources("HEAD", "HEAD~1"))
 

@@ -260,7 +260,7 @@ def test_problem_definition_requires_business_and_problem_statement(check_text, 
 def test_missing_required_section_is_one_error_not_one_per_field(check_text, minimal) -> None:
     text = minimal[: minimal.index("problem:\n")]
     d = only(check_text(text))
-    assert where(d) == (1, 1, "problem", "stage-required")
+    assert where(d) == (6, 1, "problem", "stage-required")  # at `stage:`, which requires it
     assert d.message == "Problem definition is missing: stage 'problem_definition' requires it; fill it in"
 
 
@@ -335,7 +335,7 @@ def test_inherited_requirement_names_the_stage_it_comes_from(check_text, minimal
 def test_retired_requires_retirement_but_not_monitoring(check_text, minimal, replace_once) -> None:
     retired = replace_once(minimal, "stage: problem_definition", "stage: retired")
     d = only(check_text(retired))
-    assert where(d) == (1, 1, "retirement", "stage-required")
+    assert where(d) == (6, 1, "retirement", "stage-required")  # at `stage:`, which requires it
     assert d.message == "Retirement is missing: stage 'retired' requires it; fill it in"
     filled = retired + 'retirement:\n  date: "2026-06-30"\n  reason: "A keyword rule does the job."\n'
     assert check_text(filled) == []
@@ -350,7 +350,7 @@ def test_deployed_example_without_monitoring(check_text, example_text, replace_o
     without = text[:start] + "\n".join(rest[end:])
     found = [d for d in check_text(without, "projects/crm-repurchase.yaml") if d.is_error]
     d = only(found)
-    assert where(d) == (1, 1, "monitoring", "stage-required")
+    assert where(d) == (6, 1, "monitoring", "stage-required")  # at `stage:`, which requires it
     assert "stage 'deployed' requires it" in d.message
     # One stage earlier, the same spec needs no monitoring plan.
     earlier = replace_once(without, "\nstage: deployed\n", "\nstage: development\n")
