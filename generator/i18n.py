@@ -16,7 +16,7 @@ STAGES = {
     },
     "ko": {
         "problem_definition": "문제 정의", "project_design": "프로젝트 설계",
-        "baseline_prototype": "베이스라인, 프로토타입", "development": "모델 개발",
+        "baseline_prototype": "베이스라인·프로토타입", "development": "모델 개발",
         "deployed": "배포", "monitoring": "모니터링", "retired": "종료",
     },
 }
@@ -69,6 +69,21 @@ LABELS: dict[str, dict[str, str]] = {
         "reviewer": "Reviewer", "reason": "Reason", "date": "Date",
         "other_sections": "Other sections",
         "toward": "toward",
+        "readiness_heading": "Readiness: {percent}% toward {stage}",
+        "must_beat": "What it must beat",
+        "baseline_to_beat": "Baseline to beat",
+        "watched": "How it is watched",
+        "alert_below": "alert below",
+        "alert_above": "alert above",
+        "retraining_triggers": "retraining triggers",
+        "concerns": "What could go wrong",
+        "no_concerns": "No reason against ML or project risk is answered yes or partly.",
+        "lifecycle_diagram": "Lifecycle diagram",
+        "override_short": "override",
+        "build_problems": "Specs left out of this preview",
+        "build_problems_note": "These specs have errors, so their pages are not built. Fix them and save: the site rebuilds.",
+        "question": "Question",
+        "created_updated": "Created → updated",
         "baselines_vs_targets": "Baselines against the targets",
         "readiness_note": "Readiness counts what the current and the next stage require; validation already enforces the current stage.",
     },
@@ -103,6 +118,21 @@ LABELS: dict[str, dict[str, str]] = {
         "reviewer": "검토자", "reason": "사유", "date": "날짜",
         "other_sections": "다른 섹션",
         "toward": "다음 단계:",
+        "readiness_heading": "준비도: {percent}% (다음 단계 {stage} 기준)",
+        "must_beat": "넘어야 할 기준",
+        "baseline_to_beat": "넘어야 할 베이스라인",
+        "watched": "모니터링 방법",
+        "alert_below": "미만이면 알림",
+        "alert_above": "초과하면 알림",
+        "retraining_triggers": "재학습 트리거",
+        "concerns": "무엇이 잘못될 수 있나",
+        "no_concerns": "'예' 또는 '부분적'으로 답한 반대 이유나 프로젝트 위험이 없습니다.",
+        "lifecycle_diagram": "라이프 사이클 다이어그램",
+        "override_short": "재정의",
+        "build_problems": "이 미리보기에서 빠진 명세",
+        "build_problems_note": "오류가 있는 명세는 페이지가 만들어지지 않습니다. 고치고 저장하면 사이트가 다시 빌드됩니다.",
+        "question": "질문",
+        "created_updated": "작성일 → 수정일",
         "baselines_vs_targets": "베이스라인과 목표 비교",
         "readiness_note": "준비도는 현재 단계와 다음 단계가 요구하는 항목을 셉니다. 현재 단계의 항목은 검증에서 이미 확인됩니다.",
     },
@@ -126,6 +156,9 @@ class Labels:
 
     def answer(self, answer: str) -> str:
         return ANSWERS[self.language].get(answer, answer)
+
+    def format(self, key: str, **values: Any) -> str:
+        return self[key].format(**values)
 
     def criterion(self, criterion: Any) -> str:
         """A feasibility criterion's title in the site's language."""

@@ -17,6 +17,7 @@ from generator.diagnostics import format_path
 from generator.i18n import Labels
 from generator.markup import slug
 from generator.model import Metric, Portfolio, Project
+from generator.readiness import leaves
 from generator.reference import reference
 from generator.schema import SpecSchema
 from generator.verdict import VERDICTS, VerdictRule, criteria
@@ -130,26 +131,51 @@ class PageBuilder:
                            tabs=[{"key": k, "label": self.labels[k], "link": rel(src, uri), "current": k == key} for k, uri in tabs])
             context.update(getattr(self, f"_ctx_{key}")(project, blocks, src))
             section_readiness = [project.readiness.section(s) for s in PAGE_SECTIONS[key]]
-            context["page_missing"] = [r for s in section_readiness if s for r in s.missing]
+            context["page_missing"] = leaves([r for s in section_readiness if s for r in s.missing])
             title = project.title if key == "overview" else f"{self.labels[key]}: {project.title}"
             meta = {"tags": list(project.tags)} if key == "overview" and project.tags else {}
             pages.append(PageSpec(src, f"{key}.md.jinja", title, context, project.file, meta))
         return pages
 
     def _ctx_overview(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
-        stages = [s for s in self.schema.stages]
+        data = project.data
+        performance = (data.get("constraints") or {}).get("performance") or {}
+        baselines = {b["id"]: b for b in data.get("baselines") or ()}
+        to_beat = baselines.get(performance.get("baseline_to_beat", ""))
+        kinds = self.schema.resolve(self.schema.property_schema(("baselines",)).get("items", {})).get("properties", {}).get("kind", {})
+        monitoring = data.get("monitoring") or {}
+        units = {m.id: m.unit for m in project.metrics}
         return {
-            "stages": [{"key": s, "label": self.labels.stage(s), "current": s == project.stage} for s in stages],
+            "stages": [{"key": s, "label": self.labels.stage(s), "current": s == project.stage} for s in self.schema.stages],
             "key_metrics": [_metric_row(m) for m in project.metrics if m.target is not None][:6],
             "sections": [
                 {"label": self.labels.field(self.schema.property_schema((s.section,)), s.section), "percent": s.percent,
                  "done": len(s.required) - len(s.missing), "required": len(s.required),
-                 "missing": [m.title for m in s.missing]}
+                 "missing": [m.title for m in leaves(s.missing)]}
                 for s in project.readiness.sections
             ],
-            "business_goal": blocks.field(("business", "goal"), project.data),
-            "summary": project.data.get("summary"),
-            "links": [(self.labels.field(self.schema.property_schema(("links", k)), k), v) for k, v in (project.data.get("links") or {}).items()],
+            "readiness_heading": self.labels.format("readiness_heading", percent=project.readiness.percent,
+                                                    stage=self.labels.stage(project.readiness.target)),
+            "business_goal": blocks.field(("business", "goal"), data),
+            "summary": data.get("summary"),
+            "links": [(self.labels.field(self.schema.property_schema(("links", k)), k), v) for k, v in (data.get("links") or {}).items()],
+            "concerns": [
+                {"title": self.labels.criterion(a.criterion), "answer": a.answer, "evidence": a.evidence}
+                for a in project.verdict.answers
+                if (a.criterion.group == "for_ml" and a.answer in ("no", "partly"))
+                or (a.criterion.group != "for_ml" and a.answer in ("yes", "partly"))
+            ],
+            "baseline_to_beat": None if to_beat is None else {
+                "name": to_beat["name"], "id": to_beat["id"], "kind": choice_label(kinds, to_beat.get("kind"))},
+            "baselines_missing": blocks.missing_from(("baselines",)),
+            "monitors": [
+                {"metric": project.metric(m["metric"]).name if project.metric(m["metric"]) else m["metric"],
+                 "alert": self.labels["alert_" + m["alert_when"]],
+                 "threshold": _fmt(m["threshold"], units.get(m["metric"], "")), "window": m.get("window", "")}
+                for m in monitoring.get("monitors") or ()
+            ],
+            "triggers": len(monitoring.get("retraining_triggers") or ()),
+            "monitoring_missing": blocks.missing_from(("monitoring",)),
         }
 
     def _ctx_problem(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
@@ -235,6 +261,8 @@ class PageBuilder:
                 "verdict_counts": [{"key": v, "label": self.labels.verdict(v), "count": verdict_counts.get(v, 0),
                                     "percent": 100 * verdict_counts.get(v, 0) // total} for v in VERDICTS],
                 "links": self._index_links(home),
+                # Only while serving can a portfolio with broken specs be shown: say which.
+                "problems": [d.format() for d in portfolio.run.diagnostics if d.is_error],
             }, meta={"hide": ["navigation"]}),
         ]
         for key, group_by, title in (("teams", "team", self.labels["by_team"]), ("stages", "stage", self.labels["by_stage"])):
@@ -268,11 +296,11 @@ class PageBuilder:
         seen: set[tuple[str, ...]] = set()
         stage_rows = []
         for stage in self.schema.stages:
-            fields = [format_path(r.path) for r in self.schema.requirements_for(stage) if r.path not in seen or stage == "retired"]
+            # A parent listed beside its own required children says nothing more: keep the leaves.
+            new = [r for r in self.schema.requirements_for(stage) if r.path not in seen or stage == "retired"]
+            fields = [format_path(r.path) for r in leaves(new)]
             if stage != "retired":
                 seen.update(r.path for r in self.schema.requirements_for(stage))
-            # A parent listed beside its own required children says nothing more: keep the leaves.
-            fields = [f for f in fields if not any(other.startswith(f + ".") for other in fields)]
             stage_rows.append({"stage": stage, "label": self.labels.stage(stage), "fields": fields})
         for language, name, other in (("en", "guide.md", "guide-ko.md"), ("ko", "guide-ko.md", "guide.md")):
             labels = Labels(language)

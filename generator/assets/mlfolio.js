@@ -23,7 +23,8 @@
   function setup() {
     document.querySelectorAll("article table:not([class])").forEach(function (table) {
       var head = table.tHead;
-      if (!head || !head.rows.length || table.dataset.mlfolioSortable) return;
+      // Key-value tables (two columns) are not lists of things: nothing to sort.
+      if (!head || !head.rows.length || head.rows[0].children.length < 3 || table.dataset.mlfolioSortable) return;
       table.dataset.mlfolioSortable = "1";
       Array.prototype.forEach.call(head.rows[0].children, function (th, index) {
         if (!th.textContent.trim()) return;
