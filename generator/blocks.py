@@ -15,6 +15,7 @@ from typing import Any
 from generator.i18n import Labels
 from generator.schema import SpecSchema
 from generator.validation import is_empty
+from generator.values import format_value
 
 
 _METRIC_REF = "entry in `metrics`"  # how the schema describes a metric reference
@@ -87,11 +88,6 @@ def _name_first(fields: tuple[Block, ...]) -> tuple[Block, ...]:
     return (names[0], *rest)
 
 
-def _with_unit(value: Any, unit: str) -> str:
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}".strip()
-
-
 class BlockBuilder:
     def __init__(self, schema: SpecSchema, labels: Labels, stage: str, metrics: Mapping[str, tuple[str, str]] | None = None,
                  names: Mapping[str, str] | None = None) -> None:
@@ -145,7 +141,7 @@ class BlockBuilder:
             children = self._fields(node, value, path, ())
             return Block(key, label, "group", children=children, description=description)
         if kind == "object":  # free-form mapping: baseline results, metric id -> value
-            rows = tuple((Block("key", "", "metric", (self.metric_names.get(k, k), k)), Block("value", "", "scalar", _with_unit(v, self.metrics.get(k, ("", ""))[1])))
+            rows = tuple((Block("key", "", "metric", (self.metric_names.get(k, k), k)), Block("value", "", "scalar", format_value(v, self.metrics.get(k, ("", ""))[1])))
                          for k, v in value.items())
             return Block(key, label, "records", items=rows, description=description)
         if kind == "array":

@@ -78,14 +78,30 @@ def display_name(path: Path, root: Path | None = None) -> str:
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
-    """Spec files named by ``paths``: files as given, directories searched for ``*.yaml``/``*.yml``."""
+    """Spec files named by ``paths``: files as given, directories searched for ``*.yaml``/``*.yml``.
+
+    A file named twice (``projects projects/x.yaml``) is checked once."""
     files: list[Path] = []
     problems: list[Diagnostic] = []
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            files.append(path)
+
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file()))
+            try:
+                found = sorted(p for p in path.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file())
+            except OSError as exc:
+                problems.append(error(path.as_posix(), 1, 1, f"cannot read the directory: {exc.strerror or exc}", "unreadable"))
+                continue
+            for p in found:
+                add(p)
         elif path.exists():
-            files.append(path)
+            add(path)
         else:
             problems.append(error(path.as_posix(), 1, 1, "no such file or directory", "unreadable"))
     return files, problems

@@ -80,7 +80,11 @@ def _new(args: argparse.Namespace) -> int:
         print(f"mlfolio: error: {target} already exists (use --force to overwrite)", file=sys.stderr)
         return EXIT_USAGE
     ref = _schema_ref(args.dir)
-    args.dir.mkdir(parents=True, exist_ok=True)
+    try:
+        args.dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"mlfolio: error: cannot create {args.dir}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         schema = load_schema(schema_path_for(Path.cwd()))
     except (OSError, ValueError) as exc:

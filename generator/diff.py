@@ -27,6 +27,7 @@ from jsonschema.exceptions import SchemaError
 from generator.check import Checker, CheckRun, FileReport
 from generator.diagnostics import Diagnostic
 from generator.i18n import STAGES, VERDICTS
+from generator.values import format_value
 from generator.model import Metric, Portfolio, Project, build_portfolio
 from generator.schema import SCHEMA_NAME, SpecSchema, load_schema
 from generator.verdict import CriterionAnswer, Override, Verdict
@@ -71,9 +72,7 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "not set"
-    return f"{value}{md(unit)}" if unit == "%" else f"{value} {md(unit)}".rstrip()
+    return format_value(value, md(unit), missing="not set")
 
 
 def _verdict(verdict: Verdict) -> str:

@@ -46,4 +46,5 @@ def export_json(portfolio: Portfolio, urls: dict[str, str]) -> str:
         "version": EXPORT_VERSION,
         "projects": [project_record(p, urls.get(p.id, "")) for p in portfolio.projects],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    # allow_nan=False: JSON has no NaN; validation rejects non-finite numbers, this is the backstop.
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"

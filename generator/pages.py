@@ -20,6 +20,7 @@ from generator.model import Metric, Portfolio, Project
 from generator.readiness import leaves
 from generator.reference import reference
 from generator.schema import SpecSchema
+from generator.values import format_value
 from generator.verdict import VERDICTS, VerdictRule, criteria
 
 # (page key, template, file name inside the project folder); the order is the tab order.
@@ -78,25 +79,14 @@ def rel(from_uri: str, to_uri: str) -> str:
     return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
 
 
-def _fmt(value: float | None, unit: str = "") -> str:
-    if value is None:
-        return "—"
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{text} {unit}".strip() if unit and unit != "%" else f"{text}{unit}"
-
-
 def _metric_row(metric: Metric) -> dict[str, Any]:
     best = metric.best_baseline
-    meets = None
-    if best is not None and metric.target is not None:
-        meets = best.value >= metric.target if metric.direction == "maximize" else best.value <= metric.target
     return {
         "metric": metric,
-        "current": _fmt(metric.current, metric.unit),
-        "target": _fmt(metric.target, metric.unit),
-        "baseline": _fmt(best.value, metric.unit) if best else "—",
+        "current": format_value(metric.current, metric.unit),
+        "target": format_value(metric.target, metric.unit),
+        "baseline": format_value(best.value, metric.unit) if best else "—",
         "baseline_name": best.baseline_name if best else "",
-        "baseline_meets_target": meets,
     }
 
 
@@ -171,7 +161,7 @@ class PageBuilder:
             "monitors": [
                 {"metric": project.metric(m["metric"]).name if project.metric(m["metric"]) else m["metric"],
                  "alert": self.labels["alert_" + m["alert_when"]],
-                 "threshold": _fmt(m["threshold"], units.get(m["metric"], "")), "window": m.get("window", "")}
+                 "threshold": format_value(m["threshold"], units.get(m["metric"], "")), "window": m.get("window", "")}
                 for m in monitoring.get("monitors") or ()
             ],
             "triggers": len(monitoring.get("retraining_triggers") or ()),
@@ -222,11 +212,11 @@ class PageBuilder:
         metric_ids = [m.id for m in project.metrics if any(m.id in (b.get("results") or {}) for b in baselines)]
         table = [
             {"baseline": b, "kind": choice_label(baseline_kinds, b.get("kind")),
-             "cells": [_fmt((b.get("results") or {}).get(mid), project.metric(mid).unit if project.metric(mid) else "")
+             "cells": [format_value((b.get("results") or {}).get(mid), project.metric(mid).unit if project.metric(mid) else "")
                         if mid in (b.get("results") or {}) else "—" for mid in metric_ids]}
             for b in baselines
         ]
-        targets = [_fmt(project.metric(mid).target, project.metric(mid).unit) for mid in metric_ids]
+        targets = [format_value(project.metric(mid).target, project.metric(mid).unit) for mid in metric_ids]
         return {
             "data_block": blocks.field(("data",), project.data),
             "baselines": blocks.field(("baselines",), project.data),
@@ -237,10 +227,12 @@ class PageBuilder:
         }
 
     def _ctx_deployment(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
+        log_kinds = self.schema.resolve(self.schema.property_schema(("iterations",)).get("items", {})).get("properties", {}).get("kind", {})
         return {
             "deployment": blocks.field(("deployment",), project.data),
             "monitoring": blocks.field(("monitoring",), project.data),
-            "iterations": sorted(project.data.get("iterations") or [], key=lambda e: e["date"], reverse=True),
+            "iterations": [dict(e, kind=choice_label(log_kinds, e["kind"]))
+                           for e in sorted(project.data.get("iterations") or [], key=lambda e: e["date"], reverse=True)],
             "iterations_missing": blocks.missing_from(("iterations",)),
             "retirement": blocks.field(("retirement",), project.data),
             "metric_names": {m.id: m.name for m in project.metrics},

@@ -64,7 +64,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
             raise PluginError(f"mlfolio: specs_dir not found: {self.specs_dir} (set `specs_dir` in the plugin options)")
         try:
             self.schema = load_schema(self.schema_path)
-        except ValueError as exc:  # not JSON, or not a spec schema
+        except (OSError, ValueError) as exc:  # unreadable, not JSON, not a spec schema
             raise PluginError(f"mlfolio: {self.schema_path} is not a usable schema: {exc}") from None
         try:
             self.rules = parse_rules(self.config.verdict_rules, self.schema) if self.config.verdict_rules is not None else DEFAULT_RULES

@@ -30,11 +30,14 @@ class SectionDoc:
     fields: tuple[FieldDoc, ...]
 
 
-def _type(node: dict[str, Any]) -> str:
+_PLURAL = {"object": "mappings", "string": "texts", "number": "numbers", "integer": "whole numbers", "boolean": "booleans"}
+
+
+def _type(node: dict[str, Any], schema: SpecSchema) -> str:
     kind = node.get("type", "")
     if kind == "array":
         inner = node.get("items", {})
-        return f"list of {inner.get('type', 'items')}s" if isinstance(inner, dict) else "list"
+        return f"list of {_PLURAL.get(schema.resolve(inner).get('type', ''), 'items')}" if isinstance(inner, dict) else "list"
     if "format" in node:
         return f"{kind} ({node['format']})"
     if "const" in node:
@@ -66,7 +69,7 @@ def _doc(schema: SpecSchema, labels: Labels, name: str, raw: dict[str, Any], pat
     prop = schema.resolve(raw)
     enum = [str(v) for v in prop.get("enum", [])]
     texts = prop.get("markdownEnumDescriptions") or [""] * len(enum)
-    return FieldDoc(path, depth, labels.field(prop, name), _type(prop), _need(name, raw, prop, required, depth == 0),
+    return FieldDoc(path, depth, labels.field(prop, name), _type(prop, schema), _need(name, raw, prop, required, depth == 0),
                     tuple(zip(enum, texts)), str(prop.get("description", "")), _example(prop))
 
 

@@ -73,11 +73,15 @@ def front_matter(page: PageSpec) -> str:
 def render_page(env: jinja2.Environment, page: PageSpec) -> str:
     context: dict[str, Any] = dict(page.context, title=page.title, src=page.src_uri)
     text = front_matter(page) + env.get_template(page.template).render(context)
-    # Normalise: no trailing spaces, one newline at the end, at most one blank line in a row.
-    lines = [line.rstrip() for line in text.splitlines()]
+    # Normalise what the templates leave: no trailing spaces, at most one blank line in a row
+    # (but never inside fenced code, whose blank lines are the author's), one final newline.
     out: list[str] = []
-    for line in lines:
-        if line == "" and out and out[-1] == "":
+    fence = ""
+    for line in (line.rstrip() for line in text.splitlines()):
+        marker = line.lstrip()[:3]
+        if marker in ("```", "~~~"):
+            fence = "" if fence and marker == fence else (fence or marker)
+        if not fence and line == "" and out and out[-1] == "":
             continue
         out.append(line)
     return "\n".join(out).strip("\n") + "\n"

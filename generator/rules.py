@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime
 import re
+import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from generator.diagnostics import Diagnostic, error, format_path, warning
 from generator.loader import LoadResult
+from generator.values import better_or_equal
 
 Path = tuple[str | int, ...]
 Rule = Callable[[dict[str, Any], LoadResult], Iterable[Diagnostic]]
@@ -119,11 +121,6 @@ def baseline_references(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Di
         yield error(loaded.file, *_at(loaded, path), f"'{ref}' is not a baseline id defined in baselines (defined: {listing})", "baseline-ref", format_path(path))
 
 
-def _better(direction: str, a: float, b: float) -> bool:
-    """Is ``a`` at least as good as ``b`` for a metric with ``direction``?"""
-    return a >= b if direction == "maximize" else a <= b
-
-
 def targets(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
     """A target should improve on today's value and on every measured baseline."""
     metrics: dict[str, tuple[Path, dict[str, Any]]] = {}
@@ -134,7 +131,7 @@ def targets(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
         target, current, direction = metric.get("target"), metric.get("current"), metric.get("direction")
         if not _number(target) or direction not in ("maximize", "minimize"):
             continue
-        if _number(current) and _better(direction, current, target):
+        if _number(current) and better_or_equal(direction, current, target):
             word = "higher" if direction == "maximize" else "lower"
             yield warning(loaded.file, *_at(loaded, (*path, "target")), f"target {target} does not beat the current value {current}; '{metric['id']}' is better {word} (direction: {direction})", "target-not-better", format_path((*path, "target")))
     for path, baseline in _dicts(spec, "baselines"):
@@ -146,7 +143,7 @@ def targets(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
             target, direction = metric.get("target"), metric.get("direction")
             if not _number(target) or direction not in ("maximize", "minimize"):
                 continue
-            if _better(direction, value, target):
+            if better_or_equal(direction, value, target):
                 where = (*path, "results", name)
                 yield warning(loaded.file, *_at(loaded, where), f"baseline '{baseline.get('id')}' already reaches {value} on '{name}', at or beyond the target {target} ({direction}); raise the target or question the metric", "target-not-better", format_path(where))
 
@@ -171,7 +168,20 @@ def reviewer_flags(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnos
         yield warning(loaded.file, *_at(loaded, ("retirement",), key=True), f"retirement is filled in but stage is '{spec.get('stage')}'; set `stage: retired`", "retirement-stage", "retirement")
 
 
-RULES: tuple[Rule, ...] = (duplicate_ids, metric_references, baseline_references, targets, reviewer_flags)
+def finite_numbers(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
+    """``.nan``, ``.inf`` and numbers too large for a float are not values a metric can have."""
+    stack: list[tuple[Path, Any]] = [((), spec)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(((*path, k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(node))
+        elif isinstance(node, float) and not math.isfinite(node):
+            yield error(loaded.file, *_at(loaded, path), f"{node} is not a usable number: write a finite value", "non-finite", format_path(path))
+
+
+RULES: tuple[Rule, ...] = (finite_numbers, duplicate_ids, metric_references, baseline_references, targets, reviewer_flags)
 
 
 def run_rules(spec: dict[str, Any], loaded: LoadResult) -> list[Diagnostic]:

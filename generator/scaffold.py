@@ -85,7 +85,7 @@ class _Writer:
 def scaffold(schema: SpecSchema, ident: str, schema_ref: str, *, title: str | None = None, team: str | None = None, owner: str | None = None) -> str:
     """The text of a new spec for project ``ident``; ``schema_ref`` is the schema path as seen from the spec."""
     top = schema.document["properties"]
-    title = title or _title_from_id(ident)
+    title = " ".join((title or _title_from_id(ident)).split())
     lines = [
         f"# yaml-language-server: $schema={schema_ref}",
         f"# {title}: a new mlfolio project spec.",
@@ -93,7 +93,7 @@ def scaffold(schema: SpecSchema, ident: str, schema_ref: str, *, title: str | No
         "# Uncomment a section (remove the leading '# ') when you are ready to write it.",
         "",
         "schema_version: 1",
-        f"id: {ident}",
+        f"id: {json.dumps(ident)}",  # quoted: an id such as 123 or true stays text
         f"title: {json.dumps(title, ensure_ascii=False)}",
         "# Where the project stands; it decides which sections are required.",
         "# One of: " + ", ".join(schema.stages) + ".",

@@ -16,6 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
 RETIRED = "retired"
 SCHEMA_NAME = "project.schema.json"
 
@@ -126,7 +129,7 @@ def _requirements(document: dict[str, Any]) -> tuple[Requirement, ...]:
 
 
 def load_schema(path: Path | None = None) -> SpecSchema:
-    """Read and index a schema file. Cached per path and modification time, so a portfolio
+    """Read, check and index a schema file; ``ValueError`` says what is wrong with an unusable one. Cached per path and modification time, so a portfolio
     reads it once and ``mkdocs serve`` still sees an edited schema."""
     source = Path(path or default_schema_path())
     return _load_schema(str(source), source.stat().st_mtime_ns)
@@ -137,5 +140,16 @@ def _load_schema(path: str, mtime_ns: int) -> SpecSchema:
     document = json.loads(Path(path).read_text(encoding="utf-8"))
     if not isinstance(document, dict) or not isinstance(document.get("properties", {}), dict):
         raise ValueError("a spec schema must be a JSON object with `properties`")
-    stages = tuple(document.get("x-mlfolio-stages", ()))
-    return SpecSchema(Path(path), document, stages, _requirements(document))
+    try:
+        Draft202012Validator.check_schema(document)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "the top level"
+        raise ValueError(f"not a valid JSON Schema at {where}: {exc.message}") from None
+    stages = document.get("x-mlfolio-stages")
+    if not isinstance(stages, list) or not stages or not all(isinstance(s, str) for s in stages):
+        raise ValueError("`x-mlfolio-stages` must list the lifecycle stages, in order")
+    requirements = _requirements(document)
+    unknown = sorted({r.from_stage for r in requirements} - set(stages))
+    if unknown:
+        raise ValueError(f"`x-mlfolio-required-from` names stages not in `x-mlfolio-stages`: {', '.join(unknown)}")
+    return SpecSchema(Path(path), document, tuple(stages), requirements)

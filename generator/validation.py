@@ -26,8 +26,7 @@ class SchemaChecker:
     """A compiled validator for one schema; build it once, use it for every file."""
 
     def __init__(self, schema: SpecSchema) -> None:
-        self.schema = schema
-        Draft202012Validator.check_schema(schema.document)
+        self.schema = schema  # load_schema has checked it is a valid JSON Schema
         self._validator = Draft202012Validator(
             schema.document, format_checker=Draft202012Validator.FORMAT_CHECKER
         )

@@ -184,8 +184,8 @@ def parse_rules(raw: Any, schema: SpecSchema) -> tuple[VerdictRule, ...]:
     known = {c.ref for c in criteria(schema)} | {f"{g}.*" for g in GROUPS}
     problems: list[str] = []
     rules: list[VerdictRule] = []
-    if not isinstance(raw, list):
-        raise ValueError("verdict_rules must be a list of rules")
+    if not isinstance(raw, list) or not raw:
+        raise ValueError("verdict_rules must be a list of one or more rules")
     for i, item in enumerate(raw):
         where = f"verdict_rules[{i}]"
         if not isinstance(item, dict) or set(item) - {"verdict", "when_any", "reason"}:
@@ -204,6 +204,9 @@ def parse_rules(raw: Any, schema: SpecSchema) -> tuple[VerdictRule, ...]:
                 continue
             (name, value), = cond.items()
             values = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, (str, bool)) for v in values):
+                problems.append(f"{where}.when_any[{j}]: an answer is one of {', '.join(ANSWERS)}, or a list of them")
+                continue
             answers = {_YAML11.get(v, v) if isinstance(v, bool) else v for v in values}
             if name not in known:
                 problems.append(f"{where}.when_any[{j}]: unknown criterion {name!r}")

@@ -305,6 +305,16 @@ def test_updated_before_created(check_text, churn) -> None:
     assert check(check_text, same) == []
 
 
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.Inf", "1e999"])
+def test_non_finite_numbers_are_errors(check_text, churn, value) -> None:
+    loaded = load(churn)
+    i = next(i for i, m in enumerate(loaded.data["metrics"]) if "target" in m)
+    text, line, col = set_scalar(churn, ("metrics", i, "target"), value)
+    found = [d for d in check(check_text, text) if d.rule == "non-finite"]
+    assert [(d.path, d.line, d.column, d.severity) for d in found] == [(f"metrics[{i}].target", line, col, Severity.ERROR)]
+    assert found[0].message.endswith("is not a usable number: write a finite value")
+
+
 def test_malformed_date_is_not_compared(check_text, churn) -> None:
     text, line, _ = set_scalar(churn, ("created",), '"2026-99-99"')
     [d] = check(check_text, text)  # the schema's date error only, no date-order warning
@@ -344,7 +354,7 @@ def test_rules_tolerate_any_shape(spec) -> None:
 
 
 def test_every_rule_is_exercised_here() -> None:
-    tested = {"duplicate_ids", "metric_references", "baseline_references", "targets", "reviewer_flags"}
+    tested = {"finite_numbers", "duplicate_ids", "metric_references", "baseline_references", "targets", "reviewer_flags"}
     assert {rule.__name__ for rule in RULES} == tested
 
 

@@ -170,7 +170,25 @@ def test_invalid_id_is_a_usage_error(work: Path, capsys, ident: str) -> None:
     assert not (work / "tmp").exists()
 
 
+@pytest.mark.parametrize("ident", ["123", "true", "null", "1e3", "0x1f", "0o17", "no"])
+def test_ids_that_yaml_would_read_as_numbers_stay_text(work: Path, capsys, ident: str) -> None:
+    assert new(capsys, ident)[0] == EXIT_OK
+    assert load_file(work / "projects" / f"{ident}.yaml").data["id"] == ident
+
+
+def test_a_title_with_a_line_break_stays_in_its_comment(work: Path, capsys) -> None:
+    assert new(capsys, "demo", "--title", "Line one\nstage: retired")[0] == EXIT_OK
+    loaded = load_file(work / "projects" / "demo.yaml")
+    assert loaded.diagnostics == () and loaded.data["stage"] == "problem_definition"
+
+
+def test_dir_that_is_a_file_is_a_usage_error(work: Path, capsys) -> None:
+    (work / "taken").write_text("x", encoding="utf-8")
+    code, _, err = new(capsys, "demo", "--dir", "taken")
+    assert code == 2 and "cannot create taken" in err
+
+
 def test_scaffold_function_follows_the_schema_it_is_given() -> None:
     text = scaffold(load_schema(REPO / "schemas" / "project.schema.json"), "x", "s.json", title="X")
     assert text.startswith("# yaml-language-server: $schema=s.json\n# X: a new mlfolio project spec.\n")
-    assert "\nid: x\n" in text
+    assert '\nid: "x"\n' in text

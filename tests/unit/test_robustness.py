@@ -1,0 +1,92 @@
+"""Inputs that once crashed or misled: each case here was a bug."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.check import Checker
+from generator.cli import main
+from generator.i18n import Labels
+from generator.reference import reference
+from generator.schema import load_schema
+from generator.values import better_or_equal, format_value
+from generator.verdict import parse_rules
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = load_schema(ROOT / "schemas" / "project.schema.json")
+
+
+def test_a_file_named_twice_is_checked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    shutil.copytree(ROOT / "projects", tmp_path / "projects")
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "projects", "projects/house-prices.yaml", "./projects/house-prices.yaml"]) == 0
+    assert "duplicate-project" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer", [[{"a": "b"}], [["no"]], {"x": 1}, 3])
+def test_verdict_rule_answers_must_be_words(answer) -> None:
+    with pytest.raises(ValueError, match=r"verdict_rules\[0\]\.when_any\[0\]: an answer is one of"):
+        parse_rules([{"verdict": "not_recommended", "when_any": [{"for_ml.pattern": answer}]}], SCHEMA)
+
+
+def test_an_empty_rule_list_is_refused() -> None:
+    with pytest.raises(ValueError, match="one or more rules"):
+        parse_rules([], SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"type": "object", "properties": {"id": {"type": 5}}}, "not a valid JSON Schema at properties/id/type"),
+        ({"type": "object", "properties": {}}, "`x-mlfolio-stages` must list the lifecycle stages"),
+        ({"x-mlfolio-stages": ["a"], "properties": {"x": {"type": "string", "x-mlfolio-required-from": "b"}}}, "names stages not in"),
+    ],
+)
+def test_an_unusable_schema_is_one_clear_error(tmp_path: Path, document: dict, message: str) -> None:
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_schema(path)
+
+
+def test_the_cli_reports_an_invalid_json_schema_as_a_usage_error(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "schema.json"
+    path.write_text(json.dumps({"type": "object", "properties": {"id": {"type": 5}}}), encoding="utf-8")
+    assert main(["validate", "--schema", str(path), str(ROOT / "projects")]) == 2
+    assert "is not a usable JSON Schema" in capsys.readouterr().err
+
+
+def test_reference_names_list_item_types() -> None:
+    owners = next(f for s in reference(SCHEMA, Labels("en")) for f in s.fields if f.path == "owners")
+    assert owners.type == "list of mappings"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [(18.4, "%", "18.4%"), (13.0, "", "13"), (1234567.5, "days", "1,234,567.5 days"), (1e-05, "", "0.00001"),
+     (0.1 + 0.2, "", "0.3"), (-0.5, "", "-0.5"), (None, "%", "—"), (80, "M KRW", "80 M KRW")],
+)
+def test_numbers_are_written_as_people_write_them(value, unit, shown) -> None:
+    assert format_value(value, unit) == shown
+
+
+def test_direction_decides_which_value_is_better() -> None:
+    assert better_or_equal("maximize", 0.8, 0.7) and not better_or_equal("maximize", 0.6, 0.7)
+    assert better_or_equal("minimize", 5, 7) and not better_or_equal("minimize", 9, 7)
+
+
+def test_an_unreadable_directory_is_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "projects"
+    folder.mkdir()
+
+    def refuse(self):  # as the OS does for a folder we may not list (root may list anything)
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    run = Checker(SCHEMA).check_paths([folder])
+    assert [(d.rule, d.message) for d in run.diagnostics] == [("unreadable", "cannot read the directory: Permission denied")]
