@@ -18,8 +18,8 @@ from generator.validation import is_empty
 from generator.values import format_value
 
 
-_METRIC_REF = "entry in `metrics`"  # how the schema describes a metric reference
-_BASELINE_REF = "entry in `baselines`"
+# The schema marks references: `x-mlfolio-ref` on a value names the list its id comes from
+# (metrics, baselines, datasets); `x-mlfolio-ref-keys` does the same for a mapping's keys.
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,9 @@ class BlockBuilder:
             children = self._fields(node, value, path, ())
             return Block(key, label, "group", children=children, description=description)
         if kind == "object":  # free-form mapping: baseline results, metric id -> value
-            rows = tuple((Block("key", "", "metric", (self.metric_names.get(k, k), k)), Block("value", "", "scalar", format_value(v, self.metrics.get(k, ("", ""))[1])))
+            named = node.get("x-mlfolio-ref-keys") == "metrics"
+            rows = tuple((Block("key", "", "metric", (self.metric_names.get(k, k), k)) if named else Block("key", "", "scalar", k),
+                          Block("value", "", "scalar", format_value(v, self.metrics.get(k, ("", ""))[1]) if named else v))
                          for k, v in value.items())
             return Block(key, label, "records", items=rows, description=description)
         if kind == "array":
@@ -149,7 +151,7 @@ class BlockBuilder:
             if items.get("type") == "object":
                 records = tuple(_name_first(self._fields(items, v, path, ())) for v in value)
                 return Block(key, label, "records", items=records, description=description, columns=_table_columns(records))
-            if _METRIC_REF in str(items.get("description", "")):
+            if items.get("x-mlfolio-ref") == "metrics":
                 names = ", ".join(f"{self.metric_names.get(v, v)} ({v})" for v in value)
                 return Block(key, label, "scalar", names, description=description)
             if items.get("enum"):
@@ -158,11 +160,11 @@ class BlockBuilder:
             return Block(key, label, "strings" if is_text else "scalars", tuple(value), description=description)
         if node.get("enum"):
             return Block(key, label, "choice", choice_label(node, value), description=description)
-        if isinstance(value, str) and _METRIC_REF in description:
-            return Block(key, label, "metric", (self.metric_names.get(value, value), value), description=description)
-        # A baseline reference, or a free-text field ("data set id or description") naming a known id.
-        if isinstance(value, str) and key != "id" and (_BASELINE_REF in description or value in self.names and "id" in description):
-            return Block(key, label, "metric", (self.names.get(value, value), value), description=description)
+        ref = node.get("x-mlfolio-ref")
+        if isinstance(value, str) and ref:
+            names = self.metric_names if ref == "metrics" else self.names
+            if ref in ("metrics", "baselines") or value in names:  # datasets: free text that may name one
+                return Block(key, label, "metric", (names.get(value, value), value), description=description)
         if isinstance(value, bool):
             return Block(key, label, "choice", self.labels.answer("yes" if value else "no"), description=description)
         if kind == "string" and node.get("format") == "uri":

@@ -4,6 +4,7 @@ adds the generated pages as virtual files (nothing is written into ``docs/``).""
 from __future__ import annotations
 
 import logging
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Navigation, Section
 
 from generator.check import Checker
 from generator.export import export_json
 from generator.i18n import LANGUAGES, Labels
 from generator.model import build_portfolio
 from generator.pages import PageBuilder, SiteLayout
-from generator.render import environment, render_page
+from generator.render import PACKAGE_TEMPLATES, environment, render_page
 from generator.schema import load_schema, schema_path_for
 from generator.verdict import DEFAULT_RULES, parse_rules
 
@@ -49,6 +49,10 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
     def __init__(self) -> None:
         self.serving = False
 
+    # Project pages are NOT_IN_NAV files: MkDocs leaves them out of an automatic navigation,
+    # which matters because every page embeds the navigation (a build would grow with the
+    # square of the pages otherwise).
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps this instance alive across `serve` rebuilds.
         self.serving = command == "serve"
@@ -72,7 +76,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
             raise PluginError(f"mlfolio: invalid verdict_rules in {config.config_file_path}: {exc}") from None
         theme_language = str(config.theme.get("language") or "en")
         self.labels = Labels(self.config.language or (theme_language if theme_language in LANGUAGES else "en"))
-        self.layout = SiteLayout(self.config.pages_dir.strip("/"))
+        self.layout = SiteLayout(_pages_dir(self.config.pages_dir))
         for ext in REQUIRED_EXTENSIONS:
             if ext not in config.markdown_extensions:
                 config.markdown_extensions.append(ext)
@@ -98,41 +102,22 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         portfolio = build_portfolio(run, self.schema, self.rules)
         env = environment(self.labels, Path(self.config.templates_dir) if self.config.templates_dir else None)
         builder = PageBuilder(self.schema, self.labels, self.layout, self.rules)
-        self.project_uris: set[str] = set()
         for project in portfolio.projects:
             for page in builder.project_pages(project):
                 self._add(files, config, page.src_uri, render_page(env, page), InclusionLevel.NOT_IN_NAV, page.edit_source)
-                self.project_uris.add(page.src_uri)
         for page in builder.portfolio_pages(portfolio):
             self._add(files, config, page.src_uri, render_page(env, page))
-        urls = {p.id: self._url(config, self.layout.project(p.id)) for p in portfolio.projects}
+        urls = {p.id: files.get_file_from_path(self.layout.project(p.id)).url for p in portfolio.projects}
         self._add(files, config, self.layout.path("projects.json"), export_json(portfolio, urls))
         for asset in sorted(ASSETS.iterdir()):
             self._add(files, config, f"assets/mlfolio/{asset.name}", asset.read_text(encoding="utf-8"))
         return files
 
-    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        """Keep project pages out of an automatic navigation: every page embeds the nav, so
-        listing thousands of pages there makes the build grow with the square of the pages."""
-        if config.nav is None:
-            nav.items = self._prune(nav.items)
-            nav.pages = [p for p in nav.pages if p.file.src_uri not in self.project_uris]
-        return nav
-
-    def _prune(self, items: list[Any]) -> list[Any]:
-        kept = []
-        for item in items:
-            if isinstance(item, Section):
-                item.children = self._prune(item.children)
-                if item.children:
-                    kept.append(item)
-            elif getattr(getattr(item, "file", None), "src_uri", None) not in self.project_uris:
-                kept.append(item)
-        return kept
-
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.specs_dir))
         server.watch(str(self.schema_path))
+        server.watch(str(PACKAGE_TEMPLATES))
+        server.watch(str(ASSETS))
         if self.config.templates_dir:
             server.watch(str(self.config.templates_dir))
         return server
@@ -146,7 +131,12 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         file.edit_uri = edit_source
         files.append(file)
 
-    @staticmethod
-    def _url(config: MkDocsConfig, src_uri: str) -> str:
-        page = src_uri[: -len("index.md")] if src_uri.endswith("index.md") else src_uri
-        return page if config.use_directory_urls else src_uri.replace(".md", ".html")
+
+def _pages_dir(value: str) -> str:
+    """``pages_dir`` as a relative folder inside the site; anything that leaves it is an error."""
+    cleaned = posixpath.normpath(value.replace("\\", "/").strip("/")) if value.strip("/") else ""
+    if cleaned in (".", ""):
+        return ""
+    if cleaned.startswith("/") or cleaned == ".." or cleaned.startswith("../"):
+        raise PluginError(f"mlfolio: pages_dir {value!r} must be a folder inside the site, such as 'portfolio' (or '' for the root)")
+    return cleaned

@@ -84,6 +84,14 @@ def duplicate_ids(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnost
                 seen[ident] = path
 
 
+# Where specs name a metric; the schema marks the same places with `x-mlfolio-ref: metrics`
+# (a test keeps the two in step).
+METRIC_REF_PATHS = frozenset({
+    "goals.objectives[].metric", "multi_objective.components[].metric", "monitoring.monitors[].metric",
+    "ab_test.metric", "ab_test.guardrail_metrics[]", "baselines[].results{}",
+})
+
+
 def metric_references(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
     """Every pointer to a metric names a metric defined in ``metrics``."""
     defined = _ids(spec, "metrics")

@@ -363,3 +363,25 @@ def _fmt(path: Path) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out
+
+
+def test_the_metric_reference_rule_covers_every_reference_the_schema_marks() -> None:
+    from generator.rules import METRIC_REF_PATHS
+    from generator.schema import load_schema
+
+    schema = load_schema()
+    marked: set[str] = set()
+
+    def walk(node: dict, path: str) -> None:
+        node = schema.resolve(node)
+        if node.get("x-mlfolio-ref") == "metrics":
+            marked.add(path)
+        if node.get("x-mlfolio-ref-keys") == "metrics":
+            marked.add(path + "{}")
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], path + "[]")
+        for name, child in node.get("properties", {}).items():
+            walk(child, f"{path}.{name}" if path else name)
+
+    walk(schema.document, "")
+    assert marked == METRIC_REF_PATHS
