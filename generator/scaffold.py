@@ -22,7 +22,7 @@ def _title_from_id(ident: str) -> str:
 
 def _comment(text: str, indent: str) -> list[str]:
     text = re.sub(r"\s+", " ", text).strip()
-    return [f"{indent}# {line}" for line in textwrap.wrap(text, _WIDTH - len(indent) - 2)]
+    return [f"{indent}## {line}" for line in textwrap.wrap(text, _WIDTH - len(indent) - 3)]
 
 
 def _example(prop: dict[str, Any]) -> Any:
@@ -32,7 +32,8 @@ def _example(prop: dict[str, Any]) -> Any:
 
 def _placeholder(prop: dict[str, Any]) -> str:
     if prop.get("enum"):
-        return str(prop["enum"][0])
+        examples = [e for e in prop.get("examples") or [] if e in prop["enum"]]
+        return str(examples[0] if examples else prop["enum"][0])
     examples = prop.get("examples") or []
     if examples and not isinstance(examples[0], (dict, list)):
         value = examples[0]
@@ -52,9 +53,9 @@ class _Writer:
         self.lines.extend(_comment(prop.get("description", ""), indent))
         if prop.get("x-mlfolio-required-from") or raw.get("x-mlfolio-required-from"):
             stage = raw.get("x-mlfolio-required-from") or prop.get("x-mlfolio-required-from")
-            self.lines.append(f"{indent}# Required from stage: {stage}.")
+            self.lines.append(f"{indent}## Required from stage: {stage}.")
         if prop.get("enum"):
-            self.lines.append(f"{indent}# One of: {', '.join(map(str, prop['enum']))}.")
+            self.lines.append(f"{indent}## One of: {', '.join(map(str, prop['enum']))}.")
         kind = prop.get("type")
         if kind == "object" and "properties" in prop:
             self.lines.append(f"{indent}{mark}{dash}{name}:")
@@ -90,13 +91,14 @@ def scaffold(schema: SpecSchema, ident: str, schema_ref: str, *, title: str | No
         f"# yaml-language-server: $schema={schema_ref}",
         f"# {title}: a new mlfolio project spec.",
         "# Fill in what the current stage requires; `mlfolio validate` says what is missing, on its line.",
-        "# Uncomment a section (remove the leading '# ') when you are ready to write it.",
+        "# Lines starting with '## ' are help. To write a section, uncomment its lines (remove one",
+        "# leading '# ', which is what an editor's toggle-comment does): the help stays a comment.",
         "",
         "schema_version: 1",
         f"id: {json.dumps(ident)}",  # quoted: an id such as 123 or true stays text
         f"title: {json.dumps(title, ensure_ascii=False)}",
-        "# Where the project stands; it decides which sections are required.",
-        "# One of: " + ", ".join(schema.stages) + ".",
+        "## Where the project stands; it decides which sections are required.",
+        "## One of: " + ", ".join(schema.stages) + ".",
         f"stage: {schema.stages[0]}",
         f"team: {json.dumps(team or '', ensure_ascii=False)}",
         "owners:",

@@ -192,3 +192,12 @@ def test_scaffold_function_follows_the_schema_it_is_given() -> None:
     text = scaffold(load_schema(REPO / "schemas" / "project.schema.json"), "x", "s.json", title="X")
     assert text.startswith("# yaml-language-server: $schema=s.json\n# X: a new mlfolio project spec.\n")
     assert '\nid: "x"\n' in text
+
+
+def test_toggling_every_comment_off_leaves_help_as_comments_and_valid_yaml(demo: Path) -> None:
+    # What an editor's toggle-comment does to a selection: remove one '# ' after the indentation.
+    lines = demo.read_text(encoding="utf-8").splitlines()[5:]  # below the header
+    toggled = "\n".join(re.sub(r"^(\s*)# ?", r"\1", line, count=1) for line in lines) + "\n"
+    loaded = load_bytes(toggled.encode("utf-8"), "toggled.yaml")
+    assert loaded.ok, [d.format() for d in loaded.diagnostics]
+    assert {"business", "problem", "feasibility", "metrics", "monitoring"} <= set(loaded.data)
