@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("base", help="git ref or directory before the change")
     d.add_argument("head", help="git ref or directory after the change")
     d.add_argument("--specs", default="projects", help="spec directory inside a git ref (default: projects)")
+    d.add_argument("--config", type=Path, help="mkdocs.yml whose mlfolio verdict_rules apply (default: ./mkdocs.yml if present)")
     return parser
 
 
@@ -110,10 +111,18 @@ def _schema_ref(spec_dir: Path) -> str:
 
 def _diff(args: argparse.Namespace) -> int:
     from generator.diff import DiffError, diff_sources
+    from generator.schema import load_schema, schema_path_for
+    from generator.settings import plugin_options
+    from generator.verdict import DEFAULT_RULES, parse_rules
 
+    config = args.config or (Path("mkdocs.yml") if Path("mkdocs.yml").is_file() else None)
+    rules = DEFAULT_RULES
     try:
-        sys.stdout.write(diff_sources(args.base, args.head, specs=args.specs))
-    except DiffError as exc:
+        options = plugin_options(config) if config is not None else {}
+        if options.get("verdict_rules") is not None:  # the site's rules, so the summary agrees with it
+            rules = parse_rules(options["verdict_rules"], load_schema(schema_path_for(Path.cwd())))
+        sys.stdout.write(diff_sources(args.base, args.head, specs=args.specs, rules=rules))
+    except (DiffError, ValueError) as exc:
         print(f"mlfolio: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK

@@ -30,7 +30,7 @@ from generator.i18n import STAGES, VERDICTS
 from generator.values import format_value
 from generator.model import Metric, Portfolio, Project, build_portfolio
 from generator.schema import SCHEMA_NAME, SpecSchema, load_schema
-from generator.verdict import CriterionAnswer, Override, Verdict
+from generator.verdict import DEFAULT_RULES, CriterionAnswer, Override, Verdict, VerdictRule
 
 SCHEMA_FILE = f"schemas/{SCHEMA_NAME}"
 MAX_ERROR_LINES = 5
@@ -129,10 +129,11 @@ def _entries(portfolio: Portfolio) -> dict[str, _Entry]:
     return out
 
 
-def load_portfolio(directory: Path, schema: SpecSchema | None = None, root: Path | None = None) -> Portfolio:
+def load_portfolio(directory: Path, schema: SpecSchema | None = None, root: Path | None = None,
+                   rules: Sequence[VerdictRule] = DEFAULT_RULES) -> Portfolio:
     """Check and analyse the specs in ``directory``; file names are shown relative to ``root`` (default cwd)."""
     schema = schema or load_schema()
-    return build_portfolio(Checker(schema).check_paths([Path(directory)], root=root), schema)
+    return build_portfolio(Checker(schema).check_paths([Path(directory)], root=root), schema, rules)
 
 
 # -- comparing one project ----------------------------------------------------------------------
@@ -429,26 +430,27 @@ def _usable(path: Path | None, where: str) -> SpecSchema:
     return schema
 
 
-def _side(source: str, specs: str, tmp: Path) -> tuple[Portfolio | None, SpecSchema]:
+def _side(source: str, specs: str, tmp: Path, rules: Sequence[VerdictRule]) -> tuple[Portfolio | None, SpecSchema]:
     """The analysed specs of one side (``None``: a revision without the spec directory), and its schema."""
     if Path(source).is_dir():
         local = Path(SCHEMA_FILE)
         schema = _usable(local.resolve(), SCHEMA_FILE) if local.is_file() else load_schema()
-        return load_portfolio(Path(source), schema), schema
+        return load_portfolio(Path(source), schema, rules=rules), schema
     commit, top = _revision(source)
     schema = _schema_at(commit, top, source, tmp / "schema" / SCHEMA_NAME)
     folder = _in_repo(top, specs)
     target = tmp / "tree" / folder
     if not _export(commit, top, folder, target):
         return None, schema
-    return load_portfolio(target, schema, root=tmp / "tree"), schema
+    return load_portfolio(target, schema, root=tmp / "tree", rules=rules), schema
 
 
-def diff_sources(base: str, head: str, specs: str = "projects") -> str:
-    """Markdown saying what going from ``base`` to ``head`` (directories or git revisions) means."""
+def diff_sources(base: str, head: str, specs: str = "projects", rules: Sequence[VerdictRule] = DEFAULT_RULES) -> str:
+    """Markdown saying what going from ``base`` to ``head`` (directories or git revisions) means,
+    with verdicts decided by ``rules`` (the site's, from ``mkdocs.yml``, on both sides)."""
     with tempfile.TemporaryDirectory(prefix="mlfolio-diff-") as tmp:
-        before, _ = _side(base, specs, Path(tmp) / "base")
-        after, schema = _side(head, specs, Path(tmp) / "head")
+        before, _ = _side(base, specs, Path(tmp) / "base", rules)
+        after, schema = _side(head, specs, Path(tmp) / "head", rules)
         if before is None and after is None:
             raise DiffError(f"there is no '{specs}' directory at '{base}' nor at '{head}'")
         empty = Portfolio((), CheckRun(()))

@@ -390,3 +390,24 @@ def test_outside_a_git_repository(work: Path, monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(DiffError, match="'HEAD' is neither a directory nor a git revision .and the current directory is not in a git repository."):
         diff_sources("HEAD", "after")
     assert main(["diff", "before", "after"]) == 0
+
+
+def test_diff_judges_verdicts_by_the_rules_in_mkdocs_yml(work: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from generator.cli import main
+
+    monkeypatch.chdir(work)
+    shutil.copy(work / "after/churn-radar.yaml", work / "after/churn-radar-2.yaml")
+    edit(work / "after/churn-radar-2.yaml", "id: churn-radar", "id: churn-radar-2")
+    added = lambda out: next(line for line in lines(out) if "`churn-radar-2`" in line)  # noqa: E731
+    assert "not recommended" not in added(diff(work))
+    # The site says: any answered risk rules ML out. The summary must say the same.
+    (work / "mkdocs.yml").write_text(
+        "site_name: x\nsite_url: !ENV [SITE_URL, 'http://x/']\nplugins:\n  - search\n  - mlfolio:\n      verdict_rules:\n"
+        "        - verdict: not_recommended\n          when_any:\n            - risks.*: [yes, partly, no]\n",
+        encoding="utf-8",
+    )
+    assert main(["diff", "before", "after"]) == 0
+    assert "not recommended" in added(capsys.readouterr().out)
+    (work / "mkdocs.yml").write_text("plugins:\n  - mlfolio:\n      verdict_rules:\n        - verdict: maybe\n", encoding="utf-8")
+    assert main(["diff", "before", "after"]) == 2
+    assert "verdict_rules[0].verdict: 'maybe' is not one of" in capsys.readouterr().err
