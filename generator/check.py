@@ -6,13 +6,17 @@ files through the same loader and get the same diagnostics.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostic, error
-from generator.loader import LoadResult, load_file
+from generator.loader import LoadResult, PositionMap, load_file
 from generator.rules import run_rules
 from generator.schema import SpecSchema, load_schema
 from generator.validation import SchemaChecker
@@ -27,6 +31,8 @@ class FileReport:
     path: Path
     loaded: LoadResult
     diagnostics: tuple[Diagnostic, ...]
+    project_id: str | None = None  # the spec's id, if it has a readable one
+    id_at: tuple[int, int] = (1, 1)  # where that id is written
 
     @property
     def file(self) -> str:
@@ -42,6 +48,10 @@ class FileReport:
         if self.has_errors or not isinstance(self.loaded.data, dict):
             return None
         return self.loaded.data
+
+    def slim(self) -> FileReport:
+        """The same report without the loaded data: what a worker process sends back."""
+        return FileReport(self.path, LoadResult(self.file, None, PositionMap(), ()), self.diagnostics, self.project_id, self.id_at)
 
 
 @dataclass(frozen=True)
@@ -122,13 +132,77 @@ class Checker:
             if isinstance(loaded.data, dict):
                 found.extend(run_rules(loaded.data, loaded))
                 found.extend(_id_matches_filename(path, loaded))
-        return FileReport(path, loaded, tuple(sorted(found, key=Diagnostic.sort_key)))
+        ident = loaded.data.get("id") if isinstance(loaded.data, dict) else None
+        at = loaded.positions.value(("id",))
+        return FileReport(path, loaded, tuple(sorted(found, key=Diagnostic.sort_key)),
+                          ident if isinstance(ident, str) else None, (at.line, at.column))
 
-    def check_paths(self, paths: Sequence[Path], root: Path | None = None) -> CheckRun:
+    def check_paths(self, paths: Sequence[Path], root: Path | None = None, *, keep_data: bool = True) -> CheckRun:
+        """Check every spec under ``paths``.
+
+        ``keep_data=False`` is for callers that only report diagnostics (``mlfolio validate``):
+        the reports then hold no loaded data, which lets a large batch be split across the
+        machine's cores."""
         files, problems = discover(paths)
-        reports = [self.check_file(p, display_name(p, root)) for p in files]
+        names = [display_name(p, root) for p in files]
+        workers = _workers(len(files)) if not keep_data else 1
+        with _collector_paused():
+            if workers > 1:
+                reports = _check_in_parallel(self, files, names, workers)
+            else:
+                reports = [self.check_file(p, n) for p, n in zip(files, names)]
         reports = _unique_ids(reports)
         return CheckRun(tuple(reports), tuple(problems))
+
+
+PARALLEL_MIN_FILES = 200  # below this, starting a worker costs more than it saves
+_WORKER_CHECKER: Checker | None = None  # the parent's checker, inherited by forked workers
+
+
+def _workers(files: int) -> int:
+    if files < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
+
+
+def _check_slice(job: tuple[list[Path], list[str]]) -> list[FileReport]:
+    assert _WORKER_CHECKER is not None
+    with _collector_paused():
+        return [_WORKER_CHECKER.check_file(p, n).slim() for p, n in zip(*job)]
+
+
+def _check_in_parallel(checker: Checker, files: list[Path], names: list[str], workers: int) -> list[FileReport]:
+    """Check ``files`` in ``workers`` forked processes (they inherit the compiled schema), in order.
+
+    Only diagnostics travel back: pickling loaded data would cost more than the parse saves."""
+    global _WORKER_CHECKER
+    _WORKER_CHECKER = checker
+    jobs = [(files[i::workers], names[i::workers]) for i in range(workers)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_check_slice, jobs)
+    finally:
+        _WORKER_CHECKER = None
+    merged: list[FileReport] = [None] * len(files)  # type: ignore[list-item]
+    for i, part in enumerate(parts):
+        merged[i::workers] = part
+    return merged
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a batch of specs is loaded and checked.
+
+    Loading keeps every spec's data alive, and that data is acyclic (dicts, lists, strings), so
+    the collector finds nothing, yet it rescans the growing heap again and again: checking 1,000
+    specs took 2.5 s with it and 1 s without. Reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _id_matches_filename(path: Path, loaded: LoadResult) -> list[Diagnostic]:
@@ -139,27 +213,21 @@ def _id_matches_filename(path: Path, loaded: LoadResult) -> list[Diagnostic]:
     return [error(loaded.file, pos.line, pos.column, f"id '{ident}' does not match the file name '{path.name}': rename the file to '{ident}{path.suffix}' or set `id: {path.stem}`", "id-filename", "id")]
 
 
-def _project_id(report: FileReport) -> str | None:
-    data = report.loaded.data
-    ident = data.get("id") if isinstance(data, dict) else None
-    return ident if isinstance(ident, str) else None
-
-
 def _unique_ids(reports: list[FileReport]) -> list[FileReport]:
     """A project id may be used by one file only. The file named after the id keeps it (else
     the first file); every other file that uses it gets the error."""
     owner: dict[str, FileReport] = {}
     for report in reports:
-        ident = _project_id(report)
+        ident = report.project_id
         if ident is not None and (ident not in owner or (report.path.stem == ident != owner[ident].path.stem)):
             owner[ident] = report
     out = []
     for report in reports:
-        ident = _project_id(report)
+        ident = report.project_id
         if ident is not None and owner[ident] is not report:
-            pos = report.loaded.positions.value(("id",))
-            dup = error(report.file, pos.line, pos.column, f"project id '{ident}' is already used by {owner[ident].file}; project ids must be unique", "duplicate-project", "id")
-            report = FileReport(report.path, report.loaded, tuple(sorted((*report.diagnostics, dup), key=Diagnostic.sort_key)))
+            dup = error(report.file, *report.id_at, f"project id '{ident}' is already used by {owner[ident].file}; project ids must be unique", "duplicate-project", "id")
+            report = FileReport(report.path, report.loaded, tuple(sorted((*report.diagnostics, dup), key=Diagnostic.sort_key)),
+                                report.project_id, report.id_at)
         out.append(report)
     return out
 

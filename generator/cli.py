@@ -62,7 +62,7 @@ def _validate(args: argparse.Namespace) -> int:
         reason = " ".join(str(exc).split("\n\n")[0].split())
         print(f"mlfolio: error: {schema} is not a usable JSON Schema: {reason}", file=sys.stderr)
         return EXIT_USAGE
-    run = checker.check_paths(paths)
+    run = checker.check_paths(paths, keep_data=False)  # diagnostics only: large batches use every core
     sys.stdout.write(REPORTERS[args.format](run))
     return EXIT_OK if run.ok(strict=args.strict) else EXIT_PROBLEMS
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import json
 import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -178,6 +179,11 @@ def reviewer_flags(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnos
 
 def finite_numbers(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
     """``.nan``, ``.inf`` and numbers too large for a float are not values a metric can have."""
+    try:
+        json.dumps(spec, allow_nan=False)  # one pass in C; the walk below only finds where
+        return
+    except ValueError:
+        pass
     stack: list[tuple[Path, Any]] = [((), spec)]
     while stack:
         path, node = stack.pop()

@@ -90,3 +90,26 @@ def test_an_unreadable_directory_is_a_diagnostic(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(Path, "iterdir", refuse)
     run = Checker(SCHEMA).check_paths([folder])
     assert [(d.rule, d.message) for d in run.diagnostics] == [("unreadable", "cannot read the directory: Permission denied")]
+
+
+def test_a_large_batch_checked_in_parallel_reports_exactly_what_a_serial_check_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import check
+
+    monkeypatch.setattr(check, "_workers", lambda files: 2)  # two workers, whatever this machine has
+    source = (ROOT / "projects" / "house-prices.yaml").read_text(encoding="utf-8")
+    for i in range(check.PARALLEL_MIN_FILES + 10):
+        ident = f"p{i:04d}"
+        text = source.replace("id: house-prices", f"id: {ident}", 1)
+        if i % 37 == 0:
+            text = text.replace("stage: baseline_prototype", "stage: nope", 1)  # a schema error
+        if i % 50 == 1:
+            text = text.replace(f"id: {ident}", "id: p0000", 1)  # a duplicate id, and a name mismatch
+        (tmp_path / f"{ident}.yaml").write_text(text, encoding="utf-8")
+    checker = Checker(SCHEMA)
+    serial = checker.check_paths([tmp_path])
+    parallel = checker.check_paths([tmp_path], keep_data=False)
+    assert all(r.loaded.data is None for r in parallel.reports)  # the reports came from the workers
+    assert parallel.diagnostics == serial.diagnostics
+    rules = {d.rule for d in parallel.diagnostics}
+    assert {"schema", "duplicate-project", "id-filename"} <= rules
+    assert [r.path for r in parallel.reports] == [r.path for r in serial.reports]
