@@ -146,7 +146,7 @@ class Checker:
         files, problems = discover(paths)
         names = [display_name(p, root) for p in files]
         workers = _workers(len(files)) if not keep_data else 1
-        with _collector_paused():
+        with collector_paused():
             if workers > 1:
                 reports = _check_in_parallel(self, files, names, workers)
             else:
@@ -167,7 +167,7 @@ def _workers(files: int) -> int:
 
 def _check_slice(job: tuple[list[Path], list[str]]) -> list[FileReport]:
     assert _WORKER_CHECKER is not None
-    with _collector_paused():
+    with collector_paused():
         return [_WORKER_CHECKER.check_file(p, n).slim() for p, n in zip(*job)]
 
 
@@ -190,7 +190,7 @@ def _check_in_parallel(checker: Checker, files: list[Path], names: list[str], wo
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector while a batch of specs is loaded and checked.
 
     Loading keeps every spec's data alive, and that data is acyclic (dicts, lists, strings), so

@@ -15,7 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from generator.check import Checker
+from generator.check import Checker, collector_paused
 from generator.export import export_json
 from generator.i18n import LANGUAGES, Labels
 from generator.model import build_portfolio
@@ -102,11 +102,12 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         portfolio = build_portfolio(run, self.schema, self.rules)
         env = environment(self.labels, Path(self.config.templates_dir) if self.config.templates_dir else None)
         builder = PageBuilder(self.schema, self.labels, self.layout, self.rules)
-        for project in portfolio.projects:
-            for page in builder.project_pages(project):
-                self._add(files, config, page.src_uri, render_page(env, page), InclusionLevel.NOT_IN_NAV, page.edit_source)
-        for page in builder.portfolio_pages(portfolio):
-            self._add(files, config, page.src_uri, render_page(env, page))
+        with collector_paused():  # thousands of pages of acyclic strings: nothing to collect
+            for project in portfolio.projects:
+                for page in builder.project_pages(project):
+                    self._add(files, config, page.src_uri, render_page(env, page), InclusionLevel.NOT_IN_NAV, page.edit_source)
+            for page in builder.portfolio_pages(portfolio):
+                self._add(files, config, page.src_uri, render_page(env, page))
         urls = {p.id: files.get_file_from_path(self.layout.project(p.id)).url for p in portfolio.projects}
         self._add(files, config, self.layout.path("projects.json"), export_json(portfolio, urls))
         for asset in sorted(ASSETS.iterdir()):
