@@ -52,9 +52,13 @@ class Block:
         return next((f for f in item if f.key == key), None)
 
 
-def choice_label(node: Mapping[str, Any], value: Any) -> str:
-    """An enum's label: the bold part of its markdownEnumDescription, else the value."""
+def choice_label(node: Mapping[str, Any], value: Any, language: str = "en") -> str:
+    """An enum's label: Korean from ``x-mlfolio-enum-ko`` on a Korean site, else the bold part
+    of its markdownEnumDescription, else the value itself."""
     enum = node.get("enum") or []
+    korean = node.get("x-mlfolio-enum-ko") or []
+    if language == "ko" and value in enum and len(korean) == len(enum):
+        return str(korean[enum.index(value)])
     descriptions = node.get("markdownEnumDescriptions") or []
     if value in enum and len(descriptions) == len(enum):
         text = descriptions[enum.index(value)]
@@ -155,11 +159,11 @@ class BlockBuilder:
                 names = ", ".join(f"{self.metric_names.get(v, v)} ({v})" for v in value)
                 return Block(key, label, "scalar", names, description=description)
             if items.get("enum"):
-                return Block(key, label, "strings", tuple(choice_label(items, v) for v in value), description=description)
+                return Block(key, label, "strings", tuple(choice_label(items, v, self.labels.language) for v in value), description=description)
             is_text = items.get("type") == "string" and "Markdown" in str(items.get("description", ""))
             return Block(key, label, "strings" if is_text else "scalars", tuple(value), description=description)
         if node.get("enum"):
-            return Block(key, label, "choice", choice_label(node, value), description=description)
+            return Block(key, label, "choice", choice_label(node, value, self.labels.language), description=description)
         ref = node.get("x-mlfolio-ref")
         if isinstance(value, str) and ref:
             names = self.metric_names if ref == "metrics" else self.names

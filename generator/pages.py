@@ -156,7 +156,7 @@ class PageBuilder:
                 or (a.criterion.group != "for_ml" and a.answer in ("yes", "partly"))
             ],
             "baseline_to_beat": None if to_beat is None else {
-                "name": to_beat["name"], "id": to_beat["id"], "kind": choice_label(kinds, to_beat.get("kind"))},
+                "name": to_beat["name"], "id": to_beat["id"], "kind": choice_label(kinds, to_beat.get("kind"), self.labels.language)},
             "baselines_missing": blocks.missing_from(("baselines",)),
             "monitors": [
                 {"metric": project.metric(m["metric"]).name if project.metric(m["metric"]) else m["metric"],
@@ -211,7 +211,7 @@ class PageBuilder:
         baseline_kinds = self.schema.resolve(self.schema.property_schema(("baselines",)).get("items", {})).get("properties", {}).get("kind", {})
         metric_ids = [m.id for m in project.metrics if any(m.id in (b.get("results") or {}) for b in baselines)]
         table = [
-            {"baseline": b, "kind": choice_label(baseline_kinds, b.get("kind")),
+            {"baseline": b, "kind": choice_label(baseline_kinds, b.get("kind"), self.labels.language),
              "cells": [format_value((b.get("results") or {}).get(mid), project.metric(mid).unit if project.metric(mid) else "")
                         if mid in (b.get("results") or {}) else "—" for mid in metric_ids]}
             for b in baselines
@@ -231,7 +231,7 @@ class PageBuilder:
         return {
             "deployment": blocks.field(("deployment",), project.data),
             "monitoring": blocks.field(("monitoring",), project.data),
-            "iterations": [dict(e, kind=choice_label(log_kinds, e["kind"]))
+            "iterations": [dict(e, kind=choice_label(log_kinds, e["kind"], self.labels.language))
                            for e in sorted(project.data.get("iterations") or [], key=lambda e: e["date"], reverse=True)],
             "iterations_missing": blocks.missing_from(("iterations",)),
             "retirement": blocks.field(("retirement",), project.data),

@@ -1,0 +1,44 @@
+"""A Korean site (`language: ko`) shows Korean labels: stages, verdicts, fields and choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.check import Checker
+from generator.i18n import Labels
+from generator.model import build_portfolio
+from generator.pages import PageBuilder, SiteLayout
+from generator.render import environment, render_page
+from generator.schema import load_schema
+from generator.verdict import DEFAULT_RULES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pages(project_id: str) -> dict[str, str]:
+    schema = load_schema(ROOT / "schemas" / "project.schema.json")
+    portfolio = build_portfolio(Checker(schema).check_paths([ROOT / "projects"]), schema)
+    labels = Labels("ko")
+    builder = PageBuilder(schema, labels, SiteLayout(""), DEFAULT_RULES)
+    project = next(p for p in portfolio.projects if p.id == project_id)
+    env = environment(labels)
+    return {page.src_uri.rsplit("/", 1)[-1]: render_page(env, page) for page in builder.project_pages(project)}
+
+
+def test_choices_fields_and_verdicts_are_in_korean() -> None:
+    pages = _pages("crm-repurchase")
+    assert "룰 베이스" in pages["problem.md"] and "Rule-based" not in pages["problem.md"]
+    assert "허수아비 \\(랜덤\\)" in pages["data.md"] and "scarecrow" not in pages["data.md"]
+    assert "재학습" in pages["deployment.md"] and "Retrain" not in pages["deployment.md"]
+    assert "## 비즈니스 모델 파악" in pages["problem.md"]
+    assert "판정: 추천" in pages["index.md"] and "주의하여 진행" in pages["index.md"]
+    assert "## 지표" in pages["goals.md"]
+
+
+def test_english_labels_stay_english() -> None:
+    schema = load_schema(ROOT / "schemas" / "project.schema.json")
+    from generator.blocks import choice_label
+
+    kinds = schema.resolve(schema.property_schema(("baselines",))["items"])["properties"]["kind"]
+    assert choice_label(kinds, "random") == "Random / scarecrow"
+    assert choice_label(kinds, "random", "ko") == "허수아비 (랜덤)"
