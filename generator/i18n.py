@@ -164,6 +164,10 @@ class Labels:
         """A feasibility criterion's title in the site's language."""
         return str(criterion.title_ko if self.language == "ko" and criterion.title_ko else criterion.title)
 
+    def question(self, criterion: Any) -> str:
+        """A feasibility criterion's question in the site's language."""
+        return str(criterion.question_ko if self.language == "ko" and criterion.question_ko else criterion.question)
+
     def rule_reason(self, rule: Any) -> str:
         """A verdict rule's reason in the site's language, falling back to the one written."""
         return str(rule.reason_ko if self.language == "ko" and rule.reason_ko else rule.reason)

@@ -65,12 +65,17 @@ def _need(name: str, raw: dict[str, Any], prop: dict[str, Any], required: set[st
     return ""
 
 
+def _description(prop: dict[str, Any], labels: Labels) -> str:
+    korean = prop.get("x-mlfolio-description-ko")
+    return str(korean if labels.language == "ko" and korean else prop.get("description", ""))
+
+
 def _doc(schema: SpecSchema, labels: Labels, name: str, raw: dict[str, Any], path: str, depth: int, required: set[str]) -> FieldDoc:
     prop = schema.resolve(raw)
     enum = [str(v) for v in prop.get("enum", [])]
     texts = prop.get("markdownEnumDescriptions") or [""] * len(enum)
     return FieldDoc(path, depth, labels.field(prop, name), _type(prop, schema), _need(name, raw, prop, required, depth == 0),
-                    tuple(zip(enum, texts)), str(prop.get("description", "")), _example(prop))
+                    tuple(zip(enum, texts)), _description(prop, labels), _example(prop))
 
 
 def _walk(schema: SpecSchema, labels: Labels, node: dict[str, Any], path: str, depth: int) -> Iterator[FieldDoc]:

@@ -29,6 +29,7 @@ class Criterion:
     title: str
     title_ko: str
     question: str
+    question_ko: str = ""
 
     @property
     def ref(self) -> str:
@@ -137,7 +138,8 @@ def criteria(schema: SpecSchema) -> tuple[Criterion, ...]:
     for group in GROUPS:
         props = schema.resolve(feasibility.get("properties", {}).get(group, {})).get("properties", {})
         for key, prop in props.items():
-            out.append(Criterion(group, key, prop.get("title", key), prop.get("x-mlfolio-title-ko", ""), prop.get("description", "")))
+            out.append(Criterion(group, key, prop.get("title", key), prop.get("x-mlfolio-title-ko", ""), prop.get("description", ""),
+                                 prop.get("x-mlfolio-description-ko", "")))
     return tuple(out)
 
 

@@ -42,3 +42,14 @@ def test_english_labels_stay_english() -> None:
     kinds = schema.resolve(schema.property_schema(("baselines",))["items"])["properties"]["kind"]
     assert choice_label(kinds, "random") == "Random / scarecrow"
     assert choice_label(kinds, "random", "ko") == "허수아비 (랜덤)"
+
+
+def test_feasibility_questions_are_in_korean_on_the_verdicts_page() -> None:
+    schema = load_schema(ROOT / "schemas" / "project.schema.json")
+    portfolio = build_portfolio(Checker(schema).check_paths([ROOT / "projects"]), schema)
+    for language, expected, unexpected in (("ko", "학습할 수 있는 패턴이 있는가?", "Is there a pattern"),
+                                           ("en", "Is there a pattern a model can learn?", "학습할 수 있는 패턴이")):
+        labels = Labels(language)
+        pages = PageBuilder(schema, labels, SiteLayout(""), DEFAULT_RULES).portfolio_pages(portfolio)
+        text = render_page(environment(labels), next(p for p in pages if p.src_uri == "verdicts.md"))
+        assert expected in text and unexpected not in text
