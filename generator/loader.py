@@ -382,6 +382,18 @@ _HINTS = {
 }
 
 
+def _unclosed_quote_before(text: str, line0: int, lookback: int = 5) -> int | None:
+    """The 0-based line, among the few before ``line0``, that opens a double quote it does not close."""
+    for n in range(line0 - 1, max(-1, line0 - 1 - lookback), -1):
+        line = _nth_line(text, n)
+        if '"' not in line.split(" #", 1)[0]:
+            continue  # no quote before a comment: quotes in the comment do not count
+        quotes = len(re.findall(r'(?<!\\)"', line))
+        if quotes % 2 == 1:
+            return n
+    return None
+
+
 def _at_end(text: str, line0: int, column0: int) -> bool:
     """Whether only whitespace and comments follow 0-based ``line0``/``column0``."""
     start = 0
@@ -440,6 +452,10 @@ def _syntax_error(exc: yaml.YAMLError, text: str, file: str, open_flow=None) -> 
         else:
             message += f" ({context})"
     hint = _HINTS.get(problem)
+    if hint is not None:
+        opened = _unclosed_quote_before(text, mark.line)
+        if opened is not None:  # a quoted value spans lines until libyaml gives up, later
+            hint = f"is the quote opened on line {opened + 1} closed? Otherwise {hint}"
     if problem == "found character that cannot start any token":
         char = _nth_line(text, mark.line)[mark.column : mark.column + 1]
         hint = f"a value that starts with `{char}` must be quoted" if char in ("@", "`") else None

@@ -777,3 +777,16 @@ def test_every_broken_input_is_one_diagnostic(text, capsys):
 def test_loading_is_pure():
     first, second = load(SPEC), load(SPEC)
     assert first.data == second.data and first.data is not second.data
+
+
+def test_a_quote_left_open_is_named_when_libyaml_stops_later():
+    text = 'business:\n  service: "A shop"\n  goal: "AP clerks spend hours\n  other: "x"\nteam: a\n'
+    d = only_error(load_bytes(text.encode(), "q.yaml"))
+    assert (d.line, d.rule) == (4, "yaml-syntax")
+    assert "is the quote opened on line 3 closed? Otherwise check the indentation of this line" in d.message
+
+
+def test_no_quote_hint_for_a_plain_indentation_mistake():
+    text = 'business:\n  service: "A shop"\n goal: x\n'
+    d = only_error(load_bytes(text.encode(), "q.yaml"))
+    assert d.rule == "yaml-syntax" and "quote opened" not in d.message
