@@ -41,10 +41,12 @@ def project_record(project: Project, url: str) -> dict[str, Any]:
 
 
 def export_json(portfolio: Portfolio, urls: dict[str, str]) -> str:
-    """Deterministic JSON: sorted keys, projects by id."""
+    """Deterministic compact JSON: sorted keys, projects by id."""
     doc = {
         "version": EXPORT_VERSION,
         "projects": [project_record(p, urls.get(p.id, "")) for p in portfolio.projects],
     }
-    # allow_nan=False: JSON has no NaN; validation rejects non-finite numbers, this is the backstop.
-    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    # Compact: it is read by programs, and without `indent` json uses its C encoder (an indented
+    # file took a second and 19 MB at 1,000 projects). allow_nan=False: JSON has no NaN;
+    # validation rejects non-finite numbers, this is the backstop.
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False) + "\n"

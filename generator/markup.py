@@ -125,6 +125,13 @@ _INLINE_ENTITY = {
     "$": "&#36;",
 }
 
+# Text _Inline.render copies as it is: not whitespace (it moves the word start), and none of
+# the characters render() or char() act on.
+_PLAIN_RUN = re.compile(r"[^\s\\`!\[\]<&{}|:]+")
+
+# md_inline's whole job, as one translation table (the two sets above are disjoint).
+_INLINE_TABLE = str.maketrans({**{c: "\\" + c for c in _INLINE_BACKSLASH}, **_INLINE_ENTITY})
+
 # safe_url: characters that could end or bend a Markdown link destination.
 _URL_QUOTE = frozenset(" \"'<>()[]\\`{}|")
 _SCHEME = re.compile(r"([^/?#]*):")
@@ -202,14 +209,7 @@ def md_cell(value: Any) -> str:
 def md_inline(value: Any) -> str:
     """A short plain-text value printed inline, exactly as typed: no Markdown at all."""
 
-    text = " ".join(_text(value).split())
-    out = []
-    for char in text:
-        if char in _INLINE_BACKSLASH:
-            out.append("\\" + char)
-        else:
-            out.append(_INLINE_ENTITY.get(char, char))
-    return "".join(out)
+    return " ".join(_text(value).split()).translate(_INLINE_TABLE)
 
 
 def safe_url(url: Any) -> str | None:
@@ -523,7 +523,15 @@ class _Inline:
         pairs: dict[int, int] | None = None
         word = 0  # where the current whitespace-delimited word starts
         i, end = 0, len(s)
+        plain = _PLAIN_RUN.match
         while i < end:
+            run = plain(s, i)
+            if run is not None:
+                # Characters no branch below acts on and char() returns unchanged: copy them
+                # as a run (most of any text), instead of one at a time.
+                out.append(run.group())
+                i = run.end()
+                continue
             c = s[i]
             if c.isspace():
                 word = i + 1

@@ -944,3 +944,21 @@ def test_a_list_written_straight_under_a_line_renders_as_a_list(render: Renderer
 def test_a_number_that_is_not_a_list_start_does_not_interrupt_a_paragraph(render: Renderer) -> None:
     html = render(md_text("Revenue grew in\n2026. That was the year."))
     assert "<li>" not in html and "<ol>" not in html
+
+
+def _md_inline_reference(value: object) -> str:
+    """md_inline as first written, one character at a time: the table must do exactly this."""
+    from generator.markup import _INLINE_BACKSLASH, _INLINE_ENTITY, _text
+
+    out = []
+    for char in " ".join(_text(value).split()):
+        out.append("\\" + char if char in _INLINE_BACKSLASH else _INLINE_ENTITY.get(char, char))
+    return "".join(out)
+
+
+def test_md_inline_translation_table_matches_the_character_loop() -> None:
+    rng = random.Random(20261122)
+    alphabet = "abc XYZ 재구매율 \\`*_{}[]()#+-.!>&<|:~=?^@$\"'\n\t%,;/0123456789é"
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(500)]
+    for sample in [*samples, None, 3, 2.5, True]:
+        assert md_inline(sample) == _md_inline_reference(sample)
