@@ -232,9 +232,4 @@ def _unique_ids(reports: list[FileReport]) -> list[FileReport]:
     return out
 
 
-def check_paths(paths: Sequence[Path | str], schema_path: Path | None = None) -> CheckRun:
-    """Convenience: check ``paths`` with the schema at ``schema_path`` (default: the packaged one)."""
-    return Checker(load_schema(schema_path)).check_paths([Path(p) for p in paths])
-
-
-__all__ = ["CheckRun", "Checker", "FileReport", "check_paths", "discover", "display_name"]
+__all__ = ["CheckRun", "Checker", "FileReport", "collector_paused", "discover", "display_name"]

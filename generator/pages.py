@@ -98,6 +98,11 @@ class PageBuilder:
         self.rules = tuple(rules)
         self.criteria = criteria(schema)
 
+    def _item_property(self, section: str, name: str) -> dict[str, Any]:
+        """The schema of field ``name`` in the items of the top-level list ``section``."""
+        items = self.schema.resolve(self.schema.property_schema((section,)).get("items", {}))
+        return self.schema.resolve(items.get("properties", {}).get(name, {}))
+
     # -- per project ---------------------------------------------------------------------
     def project_pages(self, project: Project) -> list[PageSpec]:
         names = {b["id"]: b["name"] for b in project.data.get("baselines") or ()}
@@ -111,8 +116,6 @@ class PageBuilder:
             "data": project.data,
             "verdict": project.verdict,
             "readiness": project.readiness,
-            "rules_page": self.layout.path("verdicts.md"),
-            "home": self.layout.home(),
         }
         pages = []
         for key, name in PROJECT_PAGES:
@@ -132,7 +135,7 @@ class PageBuilder:
         performance = (data.get("constraints") or {}).get("performance") or {}
         baselines = {b["id"]: b for b in data.get("baselines") or ()}
         to_beat = baselines.get(performance.get("baseline_to_beat", ""))
-        kinds = self.schema.resolve(self.schema.property_schema(("baselines",)).get("items", {})).get("properties", {}).get("kind", {})
+        kinds = self._item_property("baselines", "kind")
         monitoring = data.get("monitoring") or {}
         units = {m.id: m.unit for m in project.metrics}
         return {
@@ -192,7 +195,6 @@ class PageBuilder:
         }
 
     def _ctx_goals(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
-        metric_names = {m.id: m.name for m in project.metrics}
         return {
             "goals": blocks.field(("goals",), project.data),
             "labels_block": blocks.field(("labels",), project.data),
@@ -200,7 +202,6 @@ class PageBuilder:
             "metric_rows": [_metric_row(m) for m in project.metrics],
             "metrics_missing": blocks.missing_from(("metrics",)),
             "ab_test": blocks.field(("ab_test",), project.data),
-            "metric_names": metric_names,
         }
 
     def _ctx_constraints(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
@@ -208,7 +209,7 @@ class PageBuilder:
 
     def _ctx_data(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
         baselines = project.data.get("baselines") or []
-        baseline_kinds = self.schema.resolve(self.schema.property_schema(("baselines",)).get("items", {})).get("properties", {}).get("kind", {})
+        baseline_kinds = self._item_property("baselines", "kind")
         metric_ids = [m.id for m in project.metrics if any(m.id in (b.get("results") or {}) for b in baselines)]
         table = [
             {"baseline": b, "kind": choice_label(baseline_kinds, b.get("kind"), self.labels.language),
@@ -227,7 +228,7 @@ class PageBuilder:
         }
 
     def _ctx_deployment(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
-        log_kinds = self.schema.resolve(self.schema.property_schema(("iterations",)).get("items", {})).get("properties", {}).get("kind", {})
+        log_kinds = self._item_property("iterations", "kind")
         return {
             "deployment": blocks.field(("deployment",), project.data),
             "monitoring": blocks.field(("monitoring",), project.data),
@@ -235,7 +236,6 @@ class PageBuilder:
                            for e in sorted(project.data.get("iterations") or [], key=lambda e: e["date"], reverse=True)],
             "iterations_missing": blocks.missing_from(("iterations",)),
             "retirement": blocks.field(("retirement",), project.data),
-            "metric_names": {m.id: m.name for m in project.metrics},
         }
 
     # -- portfolio -----------------------------------------------------------------------

@@ -101,8 +101,3 @@ def reference(schema: SpecSchema, labels: Labels) -> tuple[SectionDoc, ...]:
         fields = (head, *_walk(schema, labels, raw, name, 1))
         sections.append(SectionDoc(name, head.title, fields))
     return tuple(sections)
-
-
-def property_paths(schema: SpecSchema) -> set[str]:
-    """Every property path the reference documents (for tests)."""
-    return {f.path for s in reference(schema, Labels("en")) for f in s.fields}

@@ -16,7 +16,7 @@ import jinja2
 
 from generator import markup
 from generator.i18n import Labels
-from generator.pages import PageSpec, rel
+from generator.pages import PageSpec
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -45,7 +45,6 @@ def environment(labels: Labels, templates_dir: Path | None = None) -> jinja2.Env
         md_link=markup.md_link,
         md_code=markup.md_code,
         slug=markup.slug,
-        rel=rel,
     )
     env.globals.update(t=labels, language=labels.language)
     return env
