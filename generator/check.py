@@ -6,17 +6,14 @@ files through the same loader and get the same diagnostics.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostic, error
 from generator.loader import LoadResult, PositionMap, load_file
+from generator.parallel import collector_paused, fork_map, usable_cores
 from generator.rules import run_rules
 from generator.schema import SpecSchema, load_schema
 from generator.validation import SchemaChecker
@@ -145,64 +142,21 @@ class Checker:
         machine's cores."""
         files, problems = discover(paths)
         names = [display_name(p, root) for p in files]
-        workers = _workers(len(files)) if not keep_data else 1
+        jobs = list(zip(files, names))
         with collector_paused():
-            if workers > 1:
-                reports = _check_in_parallel(self, files, names, workers)
-            else:
-                reports = [self.check_file(p, n) for p, n in zip(files, names)]
+            if keep_data:
+                reports = [self.check_file(p, n) for p, n in jobs]
+            else:  # only diagnostics travel back: pickling loaded data would cost more than the parse saves
+                reports = fork_map(lambda part: [self.check_file(p, n).slim() for p, n in part], jobs, _workers(len(jobs)))
         reports = _unique_ids(reports)
         return CheckRun(tuple(reports), tuple(problems))
 
 
 PARALLEL_MIN_FILES = 200  # below this, starting a worker costs more than it saves
-_WORKER_CHECKER: Checker | None = None  # the parent's checker, inherited by forked workers
 
 
 def _workers(files: int) -> int:
-    if files < PARALLEL_MIN_FILES or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
-
-
-def _check_slice(job: tuple[list[Path], list[str]]) -> list[FileReport]:
-    assert _WORKER_CHECKER is not None
-    with collector_paused():
-        return [_WORKER_CHECKER.check_file(p, n).slim() for p, n in zip(*job)]
-
-
-def _check_in_parallel(checker: Checker, files: list[Path], names: list[str], workers: int) -> list[FileReport]:
-    """Check ``files`` in ``workers`` forked processes (they inherit the compiled schema), in order.
-
-    Only diagnostics travel back: pickling loaded data would cost more than the parse saves."""
-    global _WORKER_CHECKER
-    _WORKER_CHECKER = checker
-    jobs = [(files[i::workers], names[i::workers]) for i in range(workers)]
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_check_slice, jobs)
-    finally:
-        _WORKER_CHECKER = None
-    merged: list[FileReport] = [None] * len(files)  # type: ignore[list-item]
-    for i, part in enumerate(parts):
-        merged[i::workers] = part
-    return merged
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a batch of specs is loaded and checked.
-
-    Loading keeps every spec's data alive, and that data is acyclic (dicts, lists, strings), so
-    the collector finds nothing, yet it rescans the growing heap again and again: checking 1,000
-    specs took 2.5 s with it and 1 s without. Reference counting still frees everything."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return usable_cores() if files >= PARALLEL_MIN_FILES else 1
 
 
 def _id_matches_filename(path: Path, loaded: LoadResult) -> list[Diagnostic]:

@@ -14,13 +14,16 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 
-from generator.check import Checker, collector_paused
+from generator.check import Checker
 from generator.export import export_json
 from generator.i18n import LANGUAGES, Labels
 from generator.model import build_portfolio
-from generator.pages import PageBuilder, SiteLayout
-from generator.render import PACKAGE_TEMPLATES, environment, render_page
+from generator.pages import PROJECT_PAGES, PageBuilder, SiteLayout
+from generator.parallel import collector_paused, usable_cores
+from generator.prerender import MIN_PAGES, PreparedPage, prepare, stateless_extensions
+from generator.render import PACKAGE_TEMPLATES, environment, render_page, render_project_pages
 from generator.schema import load_schema, schema_path_for
 from generator.verdict import DEFAULT_RULES, parse_rules
 
@@ -43,11 +46,15 @@ class MlfolioConfig(base.Config):
     """Verdict rules replacing the defaults (see "How verdicts are decided")."""
     templates_dir = opt.Optional(opt.Dir(exists=True))
     """Folder of template overrides, searched before the bundled templates."""
+    workers = opt.Optional(opt.Type(int))
+    """Processes that render project pages in `mkdocs build`: `1` = this process only. Default: one per core from 300 pages."""
 
 
 class MlfolioPlugin(BasePlugin[MlfolioConfig]):
     def __init__(self) -> None:
         self.serving = False
+        self.command = ""
+        self.project_files: list[File] = []
 
     # Project pages are NOT_IN_NAV files: MkDocs leaves them out of an automatic navigation,
     # which matters because every page embeds the navigation (a build would grow with the
@@ -56,6 +63,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps this instance alive across `serve` rebuilds.
         self.serving = command == "serve"
+        self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base_dir = Path(config.config_file_path or ".").resolve().parent
@@ -74,6 +82,8 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
             self.rules = parse_rules(self.config.verdict_rules, self.schema) if self.config.verdict_rules is not None else DEFAULT_RULES
         except ValueError as exc:
             raise PluginError(f"mlfolio: invalid verdict_rules in {config.config_file_path}: {exc}") from None
+        if self.config.workers is not None and self.config.workers < 1:
+            raise PluginError(f"mlfolio: workers must be 1 or more, not {self.config.workers} (1 renders in this process only)")
         theme_language = str(config.theme.get("language") or "en")
         self.labels = Labels(self.config.language or (theme_language if theme_language in LANGUAGES else "en"))
         self.layout = SiteLayout(_pages_dir(self.config.pages_dir))
@@ -108,9 +118,12 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         portfolio = build_portfolio(run, self.schema, self.rules)
         env = environment(self.labels, Path(self.config.templates_dir) if self.config.templates_dir else None)
         builder = PageBuilder(self.schema, self.labels, self.layout, self.rules)
-        for project in portfolio.projects:
-            for page in builder.project_pages(project):
-                self._add(files, config, page.src_uri, render_page(env, page), InclusionLevel.NOT_IN_NAV, page.edit_source)
+        workers = self._workers(len(portfolio.projects) * len(PROJECT_PAGES), config)
+        self.project_files = []
+        for page in render_project_pages(env, builder, portfolio.projects, workers):
+            file = self._add(files, config, page.src_uri, page.markdown, InclusionLevel.NOT_IN_NAV, page.edit_source)
+            PreparedPage(None, file, config)  # sets file.page; MkDocs keeps the page it finds there
+            self.project_files.append(file)
         for page in builder.portfolio_pages(portfolio):
             self._add(files, config, page.src_uri, render_page(env, page))
         urls = {p.id: files.get_file_from_path(self.layout.project(p.id)).url for p in portfolio.projects}
@@ -118,6 +131,25 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         for asset in sorted(ASSETS.iterdir()):
             self._add(files, config, f"assets/mlfolio/{asset.name}", asset.read_text(encoding="utf-8"))
         return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        # Project pages are converted ahead of MkDocs' loop, on all cores (see prerender.py).
+        pages = [file.page for file in self.project_files if isinstance(file.page, PreparedPage)]
+        workers = self._workers(len(pages), config)
+        if workers > 1 and stateless_extensions(config):
+            with collector_paused():
+                done = prepare(pages, config, files, workers)
+            log.debug(f"mlfolio: {done} of {len(pages)} project pages converted ahead in {workers} processes")
+        return nav
+
+    def _workers(self, pages: int, config: MkDocsConfig) -> int:
+        """Processes for the project pages: 1 while serving (the server's threads make forking
+        unsafe), else the ``workers`` option, or one per core for a portfolio large enough."""
+        if self.command not in ("build", "gh-deploy"):
+            return 1
+        if self.config.workers is not None:
+            return self.config.workers
+        return usable_cores() if pages >= MIN_PAGES else 1
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         server.watch(str(self.specs_dir))
@@ -129,13 +161,14 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         return server
 
     def _add(self, files: Files, config: MkDocsConfig, src_uri: str, content: str,
-             inclusion: InclusionLevel = InclusionLevel.UNDEFINED, edit_source: str | None = None) -> None:
+             inclusion: InclusionLevel = InclusionLevel.UNDEFINED, edit_source: str | None = None) -> File:
         existing = files.get_file_from_path(src_uri)
         if existing is not None:
             raise PluginError(f"mlfolio: {src_uri} exists in the docs folder and would be replaced by a generated page; set `pages_dir` to another folder")
         file = File.generated(config, src_uri, content=content, inclusion=inclusion)
         file.edit_uri = edit_source
         files.append(file)
+        return file
 
 
 def _pages_dir(value: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,9 @@ import jinja2
 
 from generator import markup
 from generator.i18n import Labels
-from generator.pages import PageSpec
+from generator.model import Project
+from generator.pages import PageBuilder, PageSpec
+from generator.parallel import fork_map
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -84,3 +88,22 @@ def render_page(env: jinja2.Environment, page: PageSpec) -> str:
             continue
         out.append(line)
     return "\n".join(out).strip("\n") + "\n"
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A page's Markdown and where it goes: all a front end needs to add it to a site."""
+
+    src_uri: str
+    markdown: str
+    edit_source: str | None
+
+
+def render_project_pages(env: jinja2.Environment, builder: PageBuilder, projects: Sequence[Project], workers: int = 1) -> list[RenderedPage]:
+    """Every project's pages, in order; with ``workers`` > 1 split across forked processes
+    (only the Markdown travels back, and it is the same text a single process renders)."""
+
+    def render(part: Sequence[Project]) -> list[list[RenderedPage]]:
+        return [[RenderedPage(page.src_uri, render_page(env, page), page.edit_source) for page in builder.project_pages(project)] for project in part]
+
+    return [page for pages in fork_map(render, projects, workers) for page in pages]
