@@ -1,4 +1,4 @@
-"""Split a batch across the machine's cores: forked workers, results in order.
+"""Split a batch across the machine's cores: forked workers beside this process, results in order.
 
 Fork, not spawn: a worker inherits everything the parent has loaded (the compiled schema,
 the portfolio, MkDocs' configuration) instead of rebuilding it, and only each slice's
@@ -9,20 +9,24 @@ pay for the workers, and never fork while other threads may hold locks (``mkdocs
 
 from __future__ import annotations
 
+import gc
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["MAX_WORKERS", "collector_paused", "fork_map", "usable_cores"]
+__all__ = ["MAX_WORKERS", "Batch", "collector_paused", "fork_map", "usable_cores"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 MAX_WORKERS = 8
 
-_JOB: tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any]] | None = None  # inherited by workers
+# Jobs the workers inherit when they are forked, by number (a worker is told which to run).
+_JOBS: dict[int, tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any]]] = {}
+_job_numbers = itertools.count()
 
 
 def usable_cores() -> int:
@@ -34,37 +38,67 @@ def usable_cores() -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
-def fork_map(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int) -> list[R]:
-    """``fn`` over ``items`` in up to ``workers`` forked processes; the results in item order.
+class Batch(Generic[T, R]):
+    """``fn`` over ``items`` in ``workers`` forked processes, running while the caller goes on.
 
     ``fn`` takes a contiguous slice and returns one result per item. Neither ``fn`` nor the
     items are pickled (the workers inherit them), so ``fn`` may be a closure and the items
-    large objects; the results are pickled, so keep them small. With one worker, or where
-    fork is missing, ``fn`` runs here over the whole batch.
+    large objects; the results are pickled, so keep them small. ``results()`` waits for them,
+    in item order; ``cancel()`` stops the workers. Needs ``fork`` (see ``usable_cores``).
     """
-    global _JOB
+
+    def __init__(self, fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int) -> None:
+        self._number = next(_job_numbers)
+        # A few slices per worker even out slices that happen to be slow.
+        size = max(1, -(-len(items) // (workers * 4)))
+        bounds = [(self._number, start, min(start + size, len(items))) for start in range(0, len(items), size)]
+        _JOBS[self._number] = (fn, items)
+        try:
+            self._pool: Any = multiprocessing.get_context("fork").Pool(max(1, min(workers, len(bounds))))
+        except BaseException:
+            del _JOBS[self._number]
+            raise
+        self._pending = self._pool.map_async(_run_slice, bounds, chunksize=1)
+
+    def results(self) -> list[R]:
+        try:
+            parts = self._pending.get()
+        finally:
+            self.cancel()
+        return [result for part in parts for result in part]
+
+    def cancel(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+            _JOBS.pop(self._number, None)
+
+
+def fork_map(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int) -> list[R]:
+    """``fn`` over ``items`` split between this process and ``workers - 1`` forked ones; the
+    results in item order (see ``Batch``). With one worker, or without fork, all runs here."""
     workers = max(1, min(workers, len(items)))
     if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
         return fn(items)
-    # A few slices per worker even out slices that happen to be slow.
-    size = -(-len(items) // (workers * 4))
-    bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    _JOB = (fn, items)
+    mine = len(items) // workers
+    batch = Batch(fn, items[mine:], workers - 1)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_run_slice, bounds, chunksize=1)
-    finally:
-        _JOB = None
-    return [result for part in parts for result in part]
+        first = fn(items[:mine])
+    except BaseException:
+        batch.cancel()
+        raise
+    return first + batch.results()
 
 
-def _run_slice(bounds: tuple[int, int]) -> list[Any]:
-    assert _JOB is not None
-    fn, items = _JOB
-    with collector_paused():
-        results = fn(items[bounds[0] : bounds[1]])
-    if len(results) != bounds[1] - bounds[0]:
-        raise RuntimeError(f"fork_map: {len(results)} results for {bounds[1] - bounds[0]} items")
+def _run_slice(job: tuple[int, int, int]) -> list[Any]:
+    number, start, end = job
+    fn, items = _JOBS[number]
+    # What the worker inherited is never garbage it could free: keep the collector off it.
+    gc.freeze()
+    results = fn(items[start:end])
+    if len(results) != end - start:
+        raise RuntimeError(f"{len(results)} results for {end - start} items")
     return results
 
 
@@ -75,8 +109,6 @@ def collector_paused() -> Iterator[None]:
     Loading keeps every spec's data alive, and that data is acyclic (dicts, lists, strings), so
     the collector finds nothing, yet it rescans the growing heap again and again: checking 1,000
     specs took 2.5 s with it and 1 s without. Reference counting still frees everything."""
-    import gc
-
     enabled = gc.isenabled()
     gc.disable()
     try:

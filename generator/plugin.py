@@ -22,7 +22,7 @@ from generator.i18n import LANGUAGES, Labels
 from generator.model import build_portfolio
 from generator.pages import PROJECT_PAGES, PageBuilder, SiteLayout
 from generator.parallel import collector_paused, usable_cores
-from generator.prerender import MIN_PAGES, PreparedPage, prepare, stateless_extensions
+from generator.prerender import MIN_PAGES, Pending, PreparedPage, prepare, stateless_extensions
 from generator.render import PACKAGE_TEMPLATES, environment, render_page, render_project_pages
 from generator.schema import load_schema, schema_path_for
 from generator.verdict import DEFAULT_RULES, parse_rules
@@ -55,6 +55,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         self.serving = False
         self.command = ""
         self.project_files: list[File] = []
+        self.pending: Pending | None = None
 
     # Project pages are NOT_IN_NAV files: MkDocs leaves them out of an automatic navigation,
     # which matters because every page embeds the navigation (a build would grow with the
@@ -133,14 +134,24 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        # Project pages are converted ahead of MkDocs' loop, on all cores (see prerender.py).
+        # The project pages MkDocs reaches last are converted by workers while it works
+        # through the others (see prerender.py).
         pages = [file.page for file in self.project_files if isinstance(file.page, PreparedPage)]
         workers = self._workers(len(pages), config)
         if workers > 1 and stateless_extensions(config):
-            with collector_paused():
-                done = prepare(pages, config, files, workers)
-            log.debug(f"mlfolio: {done} of {len(pages)} project pages converted ahead in {workers} processes")
+            self.pending = prepare(pages, config, files, workers)
         return nav
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._stop_workers()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._stop_workers()
+
+    def _stop_workers(self) -> None:
+        if self.pending is not None:
+            self.pending.cancel()
+            self.pending = None
 
     def _workers(self, pages: int, config: MkDocsConfig) -> int:
         """Processes for the project pages: 1 while serving (the server's threads make forking

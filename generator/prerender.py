@@ -29,9 +29,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from generator.parallel import fork_map
+from generator.parallel import Batch
 
-__all__ = ["MIN_PAGES", "PreparedPage", "prepare", "stateless_extensions"]
+__all__ = ["MIN_PAGES", "Pending", "PreparedPage", "prepare", "stateless_extensions"]
 
 MIN_PAGES = 300  # below this, starting workers costs more than it saves
 # Extension modules whose Markdown instances keep no state shared between pages (MkDocs makes
@@ -49,11 +49,14 @@ class _Prepared:
 
 
 class PreparedPage(Page):
-    """A generated page whose Markdown may have been converted ahead of time by a worker."""
+    """A generated page whose Markdown may be converted ahead of time by a worker."""
 
     prepared: _Prepared | None = None
+    pending: Pending | None = None
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
+        if self.pending is not None:
+            self.pending.collect()
         prepared, self.prepared = self.prepared, None
         if prepared is None or prepared.markdown != self.markdown:
             super().render(config, files)
@@ -101,18 +104,19 @@ def _render(pages: Sequence[Page], config: MkDocsConfig, files: Files) -> list[_
     for page in pages:
         _RECORDS.clear()
         config._current_page = page
+        original = dict(page.__dict__)
         try:
             page.read_source(config)
             markdown = page.markdown
             before = dict(page.__dict__)
-            page.render(config, files)
+            Page.render(page, config, files)
+            changed = {k: v for k, v in page.__dict__.items() if k not in before or before[k] is not v}
         except Exception:  # MkDocs renders the page again and reports the error itself
             out.append(None)
             continue
         finally:
             config._current_page = None
-        changed = {k: v for k, v in page.__dict__.items() if k not in before or before[k] is not v}
-        changed.pop("prepared", None)
+            page.__dict__ = original  # the result travels back; this copy of the page need not keep it
         if not set(changed) <= RENDER_ATTRS:
             out.append(_INCOMPATIBLE)  # not the MkDocs this was written for
             continue
@@ -124,20 +128,50 @@ def _render(pages: Sequence[Page], config: MkDocsConfig, files: Files) -> list[_
     return out
 
 
-def prepare(pages: Sequence[PreparedPage], config: MkDocsConfig, files: Files, workers: int) -> int:
-    """Render ``pages`` in ``workers`` forked processes and attach the results; returns how many."""
-    if min(workers, len(pages)) < 2:
-        return 0  # _render must never run in this process: it takes over logging
-    results = fork_map(lambda part: _render(part, config, files), pages, workers)
-    if _INCOMPATIBLE in results:
-        return 0
-    done = 0
-    for page, result in zip(pages, results):
-        if isinstance(result, tuple):
-            markdown, attrs, records = result
-            links = attrs.get("links_to_anchors")
-            if links:
-                attrs["links_to_anchors"] = {files.get_file_from_path(uri): v for uri, v in links.items()}
-            page.prepared = _Prepared(markdown, attrs, records)
-            done += 1
-    return done
+class Pending:
+    """Pages being converted by workers while MkDocs works through the pages before them."""
+
+    def __init__(self, pages: Sequence[PreparedPage], config: MkDocsConfig, files: Files, workers: int) -> None:
+        self.pages = list(pages)
+        self.files = files
+        self.batch: Batch[Page, _Result | str | None] | None = Batch(lambda part: _render(part, config, files), self.pages, workers)
+        for page in self.pages:
+            page.pending = self
+
+    def collect(self) -> int:
+        """Wait for the workers and give each page its result; returns how many pages got one."""
+        if self.batch is None:
+            return 0
+        batch, self.batch = self.batch, None
+        for page in self.pages:
+            page.pending = None
+        results = batch.results()
+        if _INCOMPATIBLE in results:
+            return 0
+        done = 0
+        for page, result in zip(self.pages, results):
+            if isinstance(result, tuple):
+                markdown, attrs, records = result
+                links = attrs.get("links_to_anchors")
+                if links:
+                    attrs["links_to_anchors"] = {self.files.get_file_from_path(uri): v for uri, v in links.items()}
+                page.prepared = _Prepared(markdown, attrs, records)
+                done += 1
+        return done
+
+    def cancel(self) -> None:
+        if self.batch is not None:
+            self.batch.cancel()
+            self.batch = None
+        for page in self.pages:
+            page.pending = None
+
+
+def prepare(pages: Sequence[PreparedPage], config: MkDocsConfig, files: Files, workers: int) -> Pending | None:
+    """Start converting ``pages`` that MkDocs will reach last in ``workers - 1`` forked processes;
+    MkDocs converts the rest itself meanwhile, as it always does."""
+    pages = list(pages)
+    if workers < 2 or len(pages) < 2:
+        return None
+    mine = len(pages) // workers
+    return Pending(pages[mine:], config, files, workers - 1)
