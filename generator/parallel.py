@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
-__all__ = ["MAX_WORKERS", "Batch", "collector_paused", "fork_map", "usable_cores"]
+__all__ = ["MAX_WORKERS", "Batch", "can_fork", "collector_paused", "fork_map", "usable_cores"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,10 +29,14 @@ _JOBS: dict[int, tuple[Callable[[Sequence[Any]], list[Any]], Sequence[Any]]] = {
 _job_numbers = itertools.count()
 
 
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def usable_cores() -> int:
     """Cores this process may run on (its CPU affinity where the OS has one), at most 8;
     1 where processes cannot be forked."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not can_fork():
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(cores, MAX_WORKERS))
@@ -79,7 +83,7 @@ def fork_map(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: 
     """``fn`` over ``items`` split between this process and ``workers - 1`` forked ones; the
     results in item order (see ``Batch``). With one worker, or without fork, all runs here."""
     workers = max(1, min(workers, len(items)))
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers == 1 or not can_fork():
         return fn(items)
     mine = len(items) // workers
     batch = Batch(fn, items[mine:], workers - 1)

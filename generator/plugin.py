@@ -21,8 +21,8 @@ from generator.export import export_json
 from generator.i18n import LANGUAGES, Labels
 from generator.model import build_portfolio
 from generator.pages import PROJECT_PAGES, PageBuilder, SiteLayout
-from generator.parallel import collector_paused, usable_cores
-from generator.prerender import MIN_PAGES, Pending, PreparedPage, prepare, stateless_extensions
+from generator.parallel import can_fork, collector_paused, usable_cores
+from generator.prerender import MIN_PAGES, Pending, PreparedPage, prepare, stateful_extension
 from generator.render import PACKAGE_TEMPLATES, environment, render_page, render_project_pages
 from generator.schema import load_schema, schema_path_for
 from generator.verdict import DEFAULT_RULES, parse_rules
@@ -119,7 +119,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         portfolio = build_portfolio(run, self.schema, self.rules)
         env = environment(self.labels, Path(self.config.templates_dir) if self.config.templates_dir else None)
         builder = PageBuilder(self.schema, self.labels, self.layout, self.rules)
-        workers = self._workers(len(portfolio.projects) * len(PROJECT_PAGES), config)
+        workers = self._workers(len(portfolio.projects) * len(PROJECT_PAGES))
         self.project_files = []
         for page in render_project_pages(env, builder, portfolio.projects, workers):
             file = self._add(files, config, page.src_uri, page.markdown, InclusionLevel.NOT_IN_NAV, page.edit_source)
@@ -137,8 +137,11 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         # The project pages MkDocs reaches last are converted by workers while it works
         # through the others (see prerender.py).
         pages = [file.page for file in self.project_files if isinstance(file.page, PreparedPage)]
-        workers = self._workers(len(pages), config)
-        if workers > 1 and stateless_extensions(config):
+        workers = self._workers(len(pages))
+        stateful = stateful_extension(config) if workers > 1 else None
+        if stateful is not None:
+            log.debug(f"mlfolio: pages converted in this process only: the Markdown extension {stateful} may keep state across pages")
+        elif workers > 1:
             self.pending = prepare(pages, config, files, workers)
         return nav
 
@@ -153,10 +156,11 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
             self.pending.cancel()
             self.pending = None
 
-    def _workers(self, pages: int, config: MkDocsConfig) -> int:
+    def _workers(self, pages: int) -> int:
         """Processes for the project pages: 1 while serving (the server's threads make forking
-        unsafe), else the ``workers`` option, or one per core for a portfolio large enough."""
-        if self.command not in ("build", "gh-deploy"):
+        unsafe) or where processes cannot be forked, else the ``workers`` option, or one per
+        core for a portfolio large enough to pay for them."""
+        if self.command not in ("build", "gh-deploy") or not can_fork():
             return 1
         if self.config.workers is not None:
             return self.config.workers

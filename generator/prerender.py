@@ -25,13 +25,16 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from mkdocs import __version__ as mkdocs_version
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from generator.parallel import Batch
 
-__all__ = ["MIN_PAGES", "Pending", "PreparedPage", "prepare", "stateless_extensions"]
+__all__ = ["MIN_PAGES", "Pending", "PreparedPage", "prepare", "stateful_extension"]
+
+log = logging.getLogger("mkdocs.plugins.mlfolio")
 
 MIN_PAGES = 300  # below this, starting workers costs more than it saves
 # Extension modules whose Markdown instances keep no state shared between pages (MkDocs makes
@@ -66,14 +69,15 @@ class PreparedPage(Page):
         self.__dict__.update(prepared.attrs)
 
 
-def stateless_extensions(config: MkDocsConfig) -> bool:
+def stateful_extension(config: MkDocsConfig) -> str | None:
+    """The first Markdown extension not known to keep its state within a page, if any."""
     for ext in config.markdown_extensions:
         module = ext if isinstance(ext, str) else type(ext).__module__
         if "." not in module:
             module = "markdown.extensions." + module  # Python-Markdown's short names
         if not module.startswith(STATELESS_EXTENSION_MODULES):
-            return False
-    return True
+            return module
+    return None
 
 
 # What ``Page.render`` sets in MkDocs 1.6; a worker that sees it set anything else gives up.
@@ -134,6 +138,7 @@ class Pending:
     def __init__(self, pages: Sequence[PreparedPage], config: MkDocsConfig, files: Files, workers: int) -> None:
         self.pages = list(pages)
         self.files = files
+        self.workers = workers
         self.batch: Batch[Page, _Result | str | None] | None = Batch(lambda part: _render(part, config, files), self.pages, workers)
         for page in self.pages:
             page.pending = self
@@ -145,8 +150,13 @@ class Pending:
         batch, self.batch = self.batch, None
         for page in self.pages:
             page.pending = None
-        results = batch.results()
+        try:
+            results = batch.results()
+        except Exception as exc:  # a worker died or a result could not travel: MkDocs renders them
+            log.info(f"mlfolio: the worker processes failed ({type(exc).__name__}: {exc}); rendering their pages here instead")
+            return 0
         if _INCOMPATIBLE in results:
+            log.info(f"mlfolio: this MkDocs {mkdocs_version} renders pages differently than expected; rendering every page here")
             return 0
         done = 0
         for page, result in zip(self.pages, results):
@@ -157,6 +167,7 @@ class Pending:
                     attrs["links_to_anchors"] = {self.files.get_file_from_path(uri): v for uri, v in links.items()}
                 page.prepared = _Prepared(markdown, attrs, records)
                 done += 1
+        log.debug(f"mlfolio: {done} of {len(self.pages)} pages converted by {self.workers} worker process(es)")
         return done
 
     def cancel(self) -> None:
