@@ -65,6 +65,8 @@ class Batch(Generic[T, R]):
         self._pending = self._pool.map_async(_run_slice, bounds, chunksize=1)
 
     def results(self) -> list[R]:
+        if self._pool is None:
+            raise RuntimeError("this batch was already collected or cancelled")
         try:
             parts = self._pending.get()
         finally:

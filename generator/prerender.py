@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from typing import Any
 
 from mkdocs import __version__ as mkdocs_version
@@ -71,12 +72,12 @@ class PreparedPage(Page):
 
 def stateful_extension(config: MkDocsConfig) -> str | None:
     """The first Markdown extension not known to keep its state within a page, if any."""
+    short_names = {ep.name: ep.value for ep in entry_points(group="markdown.extensions")}
     for ext in config.markdown_extensions:
-        module = ext if isinstance(ext, str) else type(ext).__module__
-        if "." not in module:
-            module = "markdown.extensions." + module  # Python-Markdown's short names
+        name = ext if isinstance(ext, str) else type(ext).__module__
+        module = short_names.get(name, name)  # Python-Markdown resolves short names the same way
         if not module.startswith(STATELESS_EXTENSION_MODULES):
-            return module
+            return name
     return None
 
 

@@ -37,8 +37,8 @@ SITE_INPUTS = ("mkdocs.yml", "projects", "schemas")
 
 
 class _Recorder(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
+    def __init__(self, level: int) -> None:
+        super().__init__(level=level)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -82,24 +82,25 @@ def copy_inputs(dest: Path) -> Path:
     return dest
 
 
-def run_build(root: Path, *, strict: bool = True, serve: bool = False, site_dir: Path | None = None) -> Build:
+def run_build(root: Path, *, strict: bool = True, serve: bool = False, site_dir: Path | None = None,
+              log_level: int = logging.WARNING) -> Build:
     """Build the site whose ``mkdocs.yml`` is in ``root``; never raises, the error is returned.
 
-    ``serve=True`` tells the mlfolio plugin it runs under ``mkdocs serve`` (its ``on_startup``
-    event with ``command="serve"``), as MkDocs does before the first build of a serve session.
+    Plugins first get ``on_startup`` as from ``mkdocs build`` (or, with ``serve=True``, from
+    ``mkdocs serve``, before the first build of a session). Records at ``log_level`` and above
+    are kept.
     """
     site = site_dir or root / "site"
-    recorder = _Recorder()
+    recorder = _Recorder(log_level)
     logger = logging.getLogger("mkdocs")
     level = logger.level
-    if logger.getEffectiveLevel() > logging.WARNING:
-        logger.setLevel(logging.WARNING)  # whatever else configured logging, warnings must reach us
+    if logger.getEffectiveLevel() > log_level:
+        logger.setLevel(log_level)  # whatever else configured logging, these records must reach us
     logger.addHandler(recorder)
     outcome = Build(root, site, recorder.records)
     try:
         config = load_config(str(root / "mkdocs.yml"), strict=strict, site_dir=str(site))
-        if serve:
-            config.plugins["mlfolio"].on_startup(command="serve", dirty=False)
+        config.plugins.on_startup(command="serve" if serve else "build", dirty=False)
         build(config)
     except BaseException as exc:  # noqa: BLE001 - reported to the test, which decides
         if isinstance(exc, KeyboardInterrupt):
@@ -149,7 +150,7 @@ def copy_site() -> Callable[[Path], Path]:
 
 @pytest.fixture(scope="session")
 def build_site() -> Callable[..., Build]:
-    """``build_site(root, strict=True, serve=False, site_dir=None)``: a :class:`Build`."""
+    """``build_site(root, strict=True, serve=False, site_dir=None, log_level=WARNING)``: a :class:`Build`."""
     return run_build
 
 

@@ -1,0 +1,206 @@
+"""Builds on several cores: project pages rendered and converted by forked workers give the
+site and the log a single process gives, byte for byte, and every way out of the workers
+(a plugin that edits the Markdown, an extension that may keep state, a worker that fails,
+`serve`) falls back to MkDocs' own rendering."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator import prerender
+
+CONVERTED = re.compile(r"mlfolio: (\d+) of (\d+) pages converted by (\d+) worker process\(es\)")
+
+
+def _options(root: Path, **options: object) -> Path:
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    extra = "".join(f"      {k}: {json.dumps(v)}\n" for k, v in options.items())
+    (root / "mkdocs.yml").write_text(text.replace("  - mlfolio:\n", "  - mlfolio:\n" + extra, 1), encoding="utf-8")
+    return root
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _converted(build) -> list[tuple[int, int, int]]:
+    return [tuple(map(int, m.groups())) for m in map(CONVERTED.search, build.messages(logging.DEBUG)) if m]
+
+
+def _pair(tmp_path: Path, copy_site, build_site, workers: int = 2, edit=None, **kwargs):
+    """The same inputs built with ``workers`` and with 1; ``edit(root)`` changes both copies."""
+    builds = []
+    for n in (workers, 1):
+        root = copy_site(tmp_path / f"w{n}")
+        if edit is not None:
+            edit(root)
+        _options(root, workers=n)
+        builds.append(build_site(root, log_level=logging.DEBUG, **kwargs))
+    return builds
+
+
+@pytest.fixture(autouse=True)
+def _fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the sitemap's date, for byte comparisons
+
+
+def test_a_build_on_two_cores_is_the_single_process_build_byte_for_byte(tmp_path: Path, copy_site, build_site) -> None:
+    parallel, serial = _pair(tmp_path, copy_site, build_site)
+    assert parallel.error is None and serial.error is None, parallel.logged() + serial.logged()
+    # 8 projects, 7 pages each: this process converts the first half, one worker the rest,
+    # and every page the worker converted was used.
+    assert _converted(parallel) == [(28, 28, 1)]
+    assert _converted(serial) == []
+    a, b = _tree(parallel.site), _tree(serial.site)
+    assert sorted(a) == sorted(b) and len(a) > 60
+    assert [name for name in a if a[name] != b[name]] == []
+    assert parallel.logged() == serial.logged() == []
+
+
+def test_three_workers_split_the_pages_the_same_way(tmp_path: Path, copy_site, build_site) -> None:
+    parallel, serial = _pair(tmp_path, copy_site, build_site, workers=3)
+    assert _converted(parallel) == [(38, 38, 2)]  # 56 pages: 18 here, 38 in two workers
+    assert _tree(parallel.site)["projects/house-prices/feasibility/index.html"] == _tree(serial.site)["projects/house-prices/feasibility/index.html"]
+
+
+def test_warnings_raised_in_a_worker_are_logged_in_order_and_fail_a_strict_build(tmp_path: Path, copy_site, build_site) -> None:
+    def broken_links(root: Path) -> None:
+        for spec in (root / "projects").glob("*.yaml"):
+            text = spec.read_text(encoding="utf-8")
+            spec.write_text(text.replace('summary: "', 'summary: "See [the notes](missing-notes.md). ', 1), encoding="utf-8")
+
+    parallel, serial = _pair(tmp_path, copy_site, build_site, edit=broken_links)
+    assert _converted(parallel) == [(28, 28, 1)]
+    warnings = parallel.logged(logging.WARNING)
+    assert warnings == serial.logged(logging.WARNING)
+    # Every overview links to the missing page (the portfolio's table shows the summary too),
+    # including the four overviews the worker converted.
+    missing = [w for w in warnings if "missing-notes.md" in w and "/index.md" in w and "projects/" in w]
+    assert len(missing) == 8, warnings
+    assert parallel.error is not None and serial.error is not None  # --strict: warnings abort
+
+
+def test_a_plugin_that_edits_the_markdown_gets_its_edit_rendered(tmp_path: Path, copy_site, build_site) -> None:
+    def hook(root: Path) -> None:
+        (root / "hooks.py").write_text(textwrap.dedent('''
+            def on_page_markdown(markdown, page, config, files):
+                if page.file.src_uri.endswith("problem.md"):
+                    return markdown + "\\n\\nAdded by a hook: *reviewed*.\\n"
+                return markdown
+        '''), encoding="utf-8")
+        with (root / "mkdocs.yml").open("a", encoding="utf-8") as f:
+            f.write("\nhooks:\n  - hooks.py\n")
+
+    parallel, serial = _pair(tmp_path, copy_site, build_site, edit=hook)
+    assert parallel.error is None, parallel.logged()
+    # The worker's result for an edited page is not used: 28 converted, 4 problem pages re-rendered.
+    assert _converted(parallel) == [(28, 28, 1)]
+    a, b = _tree(parallel.site), _tree(serial.site)
+    problems = [name for name in a if name.endswith("/problem/index.html")]
+    assert len(problems) == 8
+    for name in problems:
+        assert "Added by a hook: <em>reviewed</em>." in a[name].decode("utf-8")
+    assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_pages_whose_markdown_changed_are_rendered_again(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
+    renders: list[str] = []
+    original = prerender.Page.render
+
+    def counting(self, config, files):
+        renders.append(self.file.src_uri)
+        return original(self, config, files)
+
+    monkeypatch.setattr(prerender.Page, "render", counting)
+
+    def hook(root: Path) -> None:
+        (root / "hooks.py").write_text(
+            "def on_page_markdown(markdown, page, config, files):\n"
+            "    return markdown + '\\n\\nEdited.\\n' if page.file.src_uri.endswith('problem.md') else markdown\n",
+            encoding="utf-8",
+        )
+        with (root / "mkdocs.yml").open("a", encoding="utf-8") as f:
+            f.write("\nhooks:\n  - hooks.py\n")
+
+    root = copy_site(tmp_path / "in")
+    hook(root)
+    _options(root, workers=2)
+    result = build_site(root, log_level=logging.DEBUG)
+    assert result.error is None, result.logged()
+    project_renders = [uri for uri in renders if uri.startswith("projects/")]
+    # Here: the 28 pages this process converts, and the 4 problem pages the worker converted
+    # before the hook changed them. (The worker's own renders happen in its process.)
+    assert len(project_renders) == 28 + 4
+    assert sum(uri.endswith("problem.md") for uri in project_renders) == 8
+
+
+def test_an_extension_that_may_keep_state_keeps_the_build_in_one_process(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "anchors_ext.py").write_text(textwrap.dedent('''
+        from markdown import Extension
+
+        class AnchorsExtension(Extension):
+            def extendMarkdown(self, md):
+                pass
+
+        def makeExtension(**kwargs):
+            return AnchorsExtension(**kwargs)
+    '''), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "lib"))
+    root = _options(copy_site(tmp_path / "in"), workers=2)
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8").replace("markdown_extensions:\n", "markdown_extensions:\n  - anchors_ext\n", 1)
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    result = build_site(root, log_level=logging.DEBUG)
+    assert result.error is None, result.logged()
+    assert _converted(result) == []
+    assert "mlfolio: pages converted in this process only: the Markdown extension anchors_ext may keep state across pages" in result.messages(logging.DEBUG)
+
+
+def test_a_failing_worker_leaves_the_pages_to_mkdocs(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
+    # Results that cannot be pickled: the workers' batch fails as a whole.
+    monkeypatch.setattr(prerender, "_render", lambda pages, config, files: [lambda: None for _ in pages])
+    parallel, serial = _pair(tmp_path, copy_site, build_site)
+    assert parallel.error is None, parallel.logged()
+    assert _converted(parallel) == []
+    assert any(m.startswith("mlfolio: the worker processes failed (") for m in parallel.messages(logging.INFO))
+    a, b = _tree(parallel.site), _tree(serial.site)
+    assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_serve_renders_in_one_process_whatever_the_option_says(tmp_path: Path, copy_site, build_site) -> None:
+    root = _options(copy_site(tmp_path / "in"), workers=2)
+    result = build_site(root, serve=True, log_level=logging.DEBUG)
+    assert result.error is None, result.logged()
+    assert _converted(result) == []
+
+
+def test_a_large_portfolio_uses_every_core_without_the_option(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
+    from generator import plugin
+
+    monkeypatch.setattr(plugin, "MIN_PAGES", 56)
+    monkeypatch.setattr(plugin, "usable_cores", lambda: 2)
+    result = build_site(copy_site(tmp_path / "in"), log_level=logging.DEBUG)
+    assert result.error is None, result.logged()
+    assert _converted(result) == [(28, 28, 1)]
+
+
+def test_a_small_portfolio_stays_in_one_process_without_the_option(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
+    from generator import plugin
+
+    monkeypatch.setattr(plugin, "usable_cores", lambda: 2)
+    result = build_site(copy_site(tmp_path / "in"), log_level=logging.DEBUG)
+    assert result.error is None, result.logged()
+    assert _converted(result) == []  # 56 pages: starting a worker would cost more than it saves
+
+
+@pytest.mark.parametrize("workers", [0, -1])
+def test_workers_must_be_positive(tmp_path: Path, copy_site, build_site, workers: int) -> None:
+    result = build_site(_options(copy_site(tmp_path / "in"), workers=workers))
+    assert result.error is not None
+    assert f"mlfolio: workers must be 1 or more, not {workers} (1 renders in this process only)" in result.messages()

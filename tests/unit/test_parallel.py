@@ -1,0 +1,98 @@
+"""Work split across forked processes: results in order, the calling process takes a share,
+failures surface, and rendering project pages in parallel gives the same Markdown."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from generator.check import Checker
+from generator.i18n import Labels
+from generator.model import build_portfolio
+from generator.pages import PageBuilder, SiteLayout
+from generator.parallel import Batch, fork_map, usable_cores
+from generator.render import environment, render_project_pages
+from generator.schema import load_schema
+from generator.verdict import DEFAULT_RULES
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _tagged(part: Sequence[int]) -> list[tuple[int, int]]:
+    return [(n * n, os.getpid()) for n in part]
+
+
+def test_fork_map_keeps_item_order_and_shares_the_work_with_the_calling_process() -> None:
+    results = fork_map(_tagged, range(100), 3)
+    assert [value for value, _ in results] == [n * n for n in range(100)]
+    pids = [pid for _, pid in results]
+    # This process takes the first third; two workers take the rest in slices.
+    assert pids[:33] == [os.getpid()] * 33
+    assert os.getpid() not in pids[33:]
+    assert 1 <= len(set(pids[33:])) <= 2
+
+
+def test_fork_map_with_one_worker_runs_here() -> None:
+    assert fork_map(_tagged, [1, 2, 3], 1) == [(1, os.getpid()), (4, os.getpid()), (9, os.getpid())]
+    assert fork_map(_tagged, [5], 8) == [(25, os.getpid())]  # never more workers than items
+    assert fork_map(_tagged, [], 4) == []
+
+
+def test_a_closure_reaches_the_workers_without_pickling() -> None:
+    unpicklable = lambda n: n + 1  # noqa: E731 - the point is that it cannot be pickled
+    assert fork_map(lambda part: [unpicklable(n) for n in part], list(range(10)), 2) == list(range(1, 11))
+
+
+def _fails_on_seven(part: Sequence[int]) -> list[int]:
+    if 7 in part:
+        raise ValueError("seven")
+    return list(part)
+
+
+def test_an_error_in_a_worker_reaches_the_caller() -> None:
+    with pytest.raises(ValueError, match="seven"):
+        fork_map(_fails_on_seven, list(range(10)), 2)
+
+
+def test_an_error_here_stops_the_workers() -> None:
+    with pytest.raises(ValueError, match="seven"):
+        fork_map(_fails_on_seven, [7] + list(range(100, 200)), 2)
+
+
+def test_a_worker_must_return_one_result_per_item() -> None:
+    with pytest.raises(RuntimeError, match=r"1 results for \d+ items"):
+        fork_map(lambda part: [0], list(range(10)), 2)
+
+
+def test_a_batch_runs_while_the_caller_goes_on_and_can_be_cancelled() -> None:
+    batch = Batch(_tagged, list(range(20)), 2)
+    assert [value for value, _ in batch.results()] == [n * n for n in range(20)]
+    batch.cancel()  # nothing left to stop
+    with pytest.raises(RuntimeError, match="already collected or cancelled"):
+        batch.results()
+    other = Batch(_tagged, list(range(20)), 2)
+    other.cancel()
+    other.cancel()
+    with pytest.raises(RuntimeError, match="already collected or cancelled"):
+        other.results()
+
+
+def test_usable_cores_is_at_least_one_and_at_most_eight() -> None:
+    assert 1 <= usable_cores() <= 8
+
+
+def test_project_pages_rendered_in_workers_are_the_same_markdown() -> None:
+    schema = load_schema(REPO / "schemas" / "project.schema.json")
+    run = Checker(schema).check_paths([REPO / "projects"], root=REPO)
+    portfolio = build_portfolio(run, schema, DEFAULT_RULES)
+    labels = Labels("en")
+    env = environment(labels)
+    builder = PageBuilder(schema, labels, SiteLayout(""), DEFAULT_RULES)
+    serial = render_project_pages(env, builder, portfolio.projects, 1)
+    parallel = render_project_pages(env, builder, portfolio.projects, 3)
+    assert len(serial) == 7 * len(portfolio.projects) == 56
+    assert parallel == serial
+    assert [p.src_uri for p in serial[:2]] == ["projects/address-search/index.md", "projects/address-search/problem.md"]
