@@ -1,22 +1,23 @@
-"""Convert the generated pages' Markdown on every core, ahead of MkDocs' own loop (plugin side).
+"""Convert the project pages' Markdown on every core, beside MkDocs' own loop (plugin side).
 
-MkDocs renders one page after another in a single process, and Markdown conversion is the
-largest share of a portfolio build (about 40% at 1,000 projects). Before that loop starts, the
-plugin hands its project pages to forked worker processes, which do exactly what MkDocs would
-(``Page.read_source`` then ``Page.render``, with the site's own Markdown extensions) on their
-copy of the site; the parent keeps the attributes ``render`` set and replays any log record it
-emitted. MkDocs then runs its loop as usual: every plugin event fires for every page, and a
-page's ``render`` takes the prepared result only if the Markdown it is asked to render is the
-very text the worker rendered (a plugin that changed it in ``on_page_markdown`` gets a fresh
-render). Results are applied in MkDocs' own order, so the site and the log are the same as a
-serial build, byte for byte.
+MkDocs renders one page after another in a single process, and converting Markdown to HTML is
+about half of a portfolio build. When the navigation is ready (``on_nav``, the last event
+before MkDocs' page loop), the plugin hands the project pages MkDocs will reach last to forked
+workers, which do exactly what MkDocs would (``Page.read_source``, then ``Page.render`` with
+the site's own Markdown extensions) on their copy of the site, while MkDocs converts the pages
+before them itself. MkDocs then runs its loop as usual, every plugin event firing for every
+page; when it reaches the first of the workers' pages it waits for their results. A page takes
+its result only if the Markdown it is asked to render is the very text the worker rendered (a
+plugin that changed it in ``on_page_markdown`` gets a fresh render), and replays the log
+records the worker kept for it at that moment, so the site and the log are those of a
+one-process build, byte for byte.
 
 The same idea as Sphinx's ``-j``: fork, so workers inherit the loaded configuration instead of
 re-reading it. It is used only where that is safe: a ``build`` (never ``serve``, whose server
-threads make forking unsafe), a platform with ``fork``, more than one usable core, enough pages
-to pay for the workers, and Markdown extensions known to keep no state across pages (an
-extension that records anchors for other pages, such as mkdocs-autorefs, would lose what a
-worker recorded), so any other extension turns it off.
+threads make forking unsafe), a platform with ``fork``, and Markdown extensions known to keep
+no state across pages (an extension that records anchors for other pages, such as
+mkdocs-autorefs, would lose what a worker recorded), so any other extension turns it off. The
+plugin decides how many workers (``MIN_PAGES``, the ``workers`` option).
 """
 
 from __future__ import annotations
