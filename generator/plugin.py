@@ -12,9 +12,10 @@ from mkdocs.config import base
 from mkdocs.config import config_options as opt
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 
 from generator.check import Checker
 from generator.export import export_json
@@ -52,7 +53,6 @@ class MlfolioConfig(base.Config):
 
 class MlfolioPlugin(BasePlugin[MlfolioConfig]):
     def __init__(self) -> None:
-        self.serving = False
         self.command = ""
         self.project_files: list[File] = []
         self.pending: Pending | None = None
@@ -61,9 +61,12 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
     # which matters because every page embeds the navigation (a build would grow with the
     # square of the pages otherwise).
 
+    @property
+    def serving(self) -> bool:
+        return self.command == "serve"
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also keeps this instance alive across `serve` rebuilds.
-        self.serving = command == "serve"
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -122,9 +125,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         workers = self._workers(len(portfolio.projects) * len(PROJECT_PAGES))
         self.project_files = []
         for page in render_project_pages(env, builder, portfolio.projects, workers):
-            file = self._add(files, config, page.src_uri, page.markdown, InclusionLevel.NOT_IN_NAV, page.edit_source)
-            PreparedPage(None, file, config)  # sets file.page; MkDocs keeps the page it finds there
-            self.project_files.append(file)
+            self.project_files.append(self._add(files, config, page.src_uri, page.markdown, InclusionLevel.NOT_IN_NAV, page.edit_source))
         for page in builder.portfolio_pages(portfolio):
             self._add(files, config, page.src_uri, render_page(env, page))
         urls = {p.id: files.get_file_from_path(self.layout.project(p.id)).url for p in portfolio.projects}
@@ -133,15 +134,20 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
             self._add(files, config, f"assets/mlfolio/{asset.name}", asset.read_text(encoding="utf-8"))
         return files
 
+    @event_priority(-100)  # last: the configuration and files the workers inherit are final
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         # The project pages MkDocs reaches last are converted by workers while it works
-        # through the others (see prerender.py).
-        pages = [file.page for file in self.project_files if isinstance(file.page, PreparedPage)]
-        workers = self._workers(len(pages))
+        # through the others (see prerender.py). MkDocs made a Page for every file by now;
+        # a project page that is not in the navigation gets one that can take a worker's
+        # result instead (a page someone put in `nav` is left as it is).
+        workers = self._workers(len(self.project_files))
         stateful = stateful_extension(config) if workers > 1 else None
         if stateful is not None:
-            log.debug(f"mlfolio: pages converted in this process only: the Markdown extension {stateful} may keep state across pages")
+            log.debug(f"mlfolio: pages converted in this process only: {stateful} may keep state across pages")
         elif workers > 1:
+            in_nav = {id(page) for page in nav.pages}
+            pages = [PreparedPage(None, file, config) for file in self.project_files
+                     if type(file.page) is Page and id(file.page) not in in_nav]
             self.pending = prepare(pages, config, files, workers)
         return nav
 

@@ -72,14 +72,27 @@ class PreparedPage(Page):
 
 
 def stateful_extension(config: MkDocsConfig) -> str | None:
-    """The first Markdown extension not known to keep its state within a page, if any."""
+    """The first Markdown extension, or function in an extension's settings (a ``slugify``, a
+    fence ``format``), from a module not known to keep its state within a page; else None."""
     short_names = {ep.name: ep.value for ep in entry_points(group="markdown.extensions")}
     for ext in config.markdown_extensions:
         name = ext if isinstance(ext, str) else type(ext).__module__
         module = short_names.get(name, name)  # Python-Markdown resolves short names the same way
         if not module.startswith(STATELESS_EXTENSION_MODULES):
             return name
+    for function in _callables(config.mdx_configs):
+        module = getattr(function, "__module__", None) or ""
+        if not module.startswith(STATELESS_EXTENSION_MODULES):
+            return f"{module}.{getattr(function, '__qualname__', type(function).__name__)}"
     return None
+
+
+def _callables(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in _callables(v)]
+    if isinstance(value, (list, tuple)):
+        return [f for v in value for f in _callables(v)]
+    return [value] if callable(value) else []
 
 
 # What ``Page.render`` sets in MkDocs 1.6; a worker that sees it set anything else gives up.
@@ -89,8 +102,9 @@ _RECORDS: list[logging.LogRecord] = []
 
 
 def _keep_record(logger: logging.Logger, record: logging.LogRecord) -> None:
-    """``Logger.handle`` in a worker: keep the record for the parent to handle."""
-    if logger.disabled or not logger.filter(record):
+    """``Logger.handle`` in a worker: keep the record for the parent to handle (its filters
+    and handlers then see it once, in MkDocs' order)."""
+    if logger.disabled:
         return
     record.msg, record.args = record.getMessage(), None
     if record.exc_info:
@@ -108,11 +122,11 @@ def _render(pages: Sequence[Page], config: MkDocsConfig, files: Files) -> list[_
     logging.Logger.handle = _keep_record  # type: ignore[method-assign]  # this process only
     out: list[_Result | str | None] = []
     for page in pages:
-        _RECORDS.clear()
         config._current_page = page
         original = dict(page.__dict__)
         try:
-            page.read_source(config)
+            page.read_source(config)  # MkDocs reads it again, and logs what that logs
+            _RECORDS.clear()
             markdown = page.markdown
             before = dict(page.__dict__)
             Page.render(page, config, files)

@@ -88,14 +88,18 @@ def run_build(root: Path, *, strict: bool = True, serve: bool = False, site_dir:
 
     Plugins first get ``on_startup`` as from ``mkdocs build`` (or, with ``serve=True``, from
     ``mkdocs serve``, before the first build of a session). Records at ``log_level`` and above
-    are kept.
+    are kept, and the mlfolio plugin's debug records too (they say how pages were converted).
+    MkDocs behaves differently at DEBUG (it skips collecting links to anchors), so
+    ``log_level`` stays what a test asks for.
     """
     site = site_dir or root / "site"
-    recorder = _Recorder(log_level)
+    recorder = _Recorder(logging.DEBUG)
     logger = logging.getLogger("mkdocs")
-    level = logger.level
+    plugin_logger = logging.getLogger("mkdocs.plugins.mlfolio")
+    level, plugin_level = logger.level, plugin_logger.level
     if logger.getEffectiveLevel() > log_level:
         logger.setLevel(log_level)  # whatever else configured logging, these records must reach us
+    plugin_logger.setLevel(logging.DEBUG)
     logger.addHandler(recorder)
     outcome = Build(root, site, recorder.records)
     try:
@@ -109,6 +113,7 @@ def run_build(root: Path, *, strict: bool = True, serve: bool = False, site_dir:
     finally:
         logger.removeHandler(recorder)
         logger.setLevel(level)
+        plugin_logger.setLevel(plugin_level)
     return outcome
 
 

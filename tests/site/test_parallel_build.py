@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
 import re
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,11 @@ def _tree(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
+def _log(build, level: int = logging.INFO) -> list[str]:
+    """What a build logged, less the lines that name its folder or its duration."""
+    return [m for m in build.logged(level) if "Building documentation to directory" not in m and "Documentation built in" not in m]
+
+
 def _converted(build) -> list[tuple[int, int, int]]:
     return [tuple(map(int, m.groups())) for m in map(CONVERTED.search, build.messages(logging.DEBUG)) if m]
 
@@ -41,7 +49,7 @@ def _pair(tmp_path: Path, copy_site, build_site, workers: int = 2, edit=None, **
         if edit is not None:
             edit(root)
         _options(root, workers=n)
-        builds.append(build_site(root, log_level=logging.DEBUG, **kwargs))
+        builds.append(build_site(root, log_level=logging.INFO, **kwargs))
     return builds
 
 
@@ -60,7 +68,27 @@ def test_a_build_on_two_cores_is_the_single_process_build_byte_for_byte(tmp_path
     a, b = _tree(parallel.site), _tree(serial.site)
     assert sorted(a) == sorted(b) and len(a) > 60
     assert [name for name in a if a[name] != b[name]] == []
-    assert parallel.logged() == serial.logged() == []
+    assert _log(parallel) == _log(serial)
+    assert parallel.logged() == []
+
+
+def test_links_to_anchors_are_checked_on_pages_a_worker_converted(tmp_path: Path, copy_site, build_site) -> None:
+    # MkDocs checks links to anchors after every page is rendered, from what each page's render
+    # recorded (and only when not logging at DEBUG); the last projects are the worker's.
+    def anchors(root: Path) -> None:
+        spec = root / "projects" / "support-ticket-routing.yaml"
+        text = spec.read_text(encoding="utf-8")
+        link = "See [the verdict](feasibility.md#no-such-section) and [the goals](goals.md#goals). "
+        spec.write_text(text.replace('summary: "', 'summary: "' + link, 1), encoding="utf-8")
+
+    parallel, serial = _pair(tmp_path, copy_site, build_site, edit=anchors)
+    assert _converted(parallel) == [(28, 28, 1)]
+    expected = ("INFO mkdocs.structure.pages: Doc file 'projects/support-ticket-routing/index.md' contains a link "
+                "'feasibility.md#no-such-section', but the doc 'projects/support-ticket-routing/feasibility.md' "
+                "does not contain an anchor '#no-such-section'.")
+    assert expected in parallel.logged(logging.INFO)
+    assert _log(parallel) == _log(serial)
+    assert not any("#goals" in m for m in parallel.messages(logging.INFO))  # that anchor exists
 
 
 def test_three_workers_split_the_pages_the_same_way(tmp_path: Path, copy_site, build_site) -> None:
@@ -69,7 +97,7 @@ def test_three_workers_split_the_pages_the_same_way(tmp_path: Path, copy_site, b
     assert _tree(parallel.site)["projects/house-prices/feasibility/index.html"] == _tree(serial.site)["projects/house-prices/feasibility/index.html"]
 
 
-def test_warnings_raised_in_a_worker_are_logged_in_order_and_fail_a_strict_build(tmp_path: Path, copy_site, build_site) -> None:
+def test_warnings_raised_in_a_worker_are_logged_in_mkdocs_order(tmp_path: Path, copy_site, build_site) -> None:
     def broken_links(root: Path) -> None:
         for spec in (root / "projects").glob("*.yaml"):
             text = spec.read_text(encoding="utf-8")
@@ -79,11 +107,49 @@ def test_warnings_raised_in_a_worker_are_logged_in_order_and_fail_a_strict_build
     assert _converted(parallel) == [(28, 28, 1)]
     warnings = parallel.logged(logging.WARNING)
     assert warnings == serial.logged(logging.WARNING)
-    # Every overview links to the missing page (the portfolio's table shows the summary too),
-    # including the four overviews the worker converted.
-    missing = [w for w in warnings if "missing-notes.md" in w and "/index.md" in w and "projects/" in w]
-    assert len(missing) == 8, warnings
+    overviews = [w for w in warnings if "missing-notes.md" in w and w.startswith("WARNING mkdocs.structure.pages: Doc file 'projects/")]
+    assert len(overviews) == 8, warnings
+    # The last four projects' pages were converted by the worker: their warnings come from it.
+    for project in ("feed-ranking", "house-prices", "stock-price-forecast", "support-ticket-routing"):
+        assert any(f"'projects/{project}/index.md'" in w for w in overviews)
     assert parallel.error is not None and serial.error is not None  # --strict: warnings abort
+
+
+def test_what_reading_a_page_logs_is_logged_once(tmp_path: Path, copy_site, build_site) -> None:
+    # The worker reads each page too; only what its render logs is replayed.
+    def hook(root: Path) -> None:
+        (root / "hooks.py").write_text(
+            "import logging\n"
+            "def on_page_read_source(page, config):\n"
+            "    if page.file.src_uri.startswith('projects/support-ticket-routing/'):\n"
+            "        logging.getLogger('mkdocs.hooks').info('reading %s', page.file.src_uri)\n",
+            encoding="utf-8",
+        )
+        with (root / "mkdocs.yml").open("a", encoding="utf-8") as f:
+            f.write("\nhooks:\n  - hooks.py\n")
+
+    parallel, serial = _pair(tmp_path, copy_site, build_site, edit=hook)
+    assert _converted(parallel) == [(28, 28, 1)]
+    reads = [m for m in parallel.messages(logging.INFO) if m.startswith("reading ")]
+    assert len(reads) == 7 and len(set(reads)) == 7
+    assert _log(parallel) == _log(serial)
+
+
+def test_a_project_page_listed_in_the_navigation_keeps_its_title(tmp_path: Path, copy_site, build_site) -> None:
+    def featured(root: Path) -> None:
+        text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+        text = text.replace("  - By stage: stages.md\n", "  - By stage: stages.md\n  - Featured project: projects/support-ticket-routing/index.md\n", 1)
+        (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+
+    parallel, serial = _pair(tmp_path, copy_site, build_site, edit=featured)
+    assert parallel.error is None, parallel.logged()
+    # That page stays MkDocs' own (it is in the navigation); of the other 55, the worker
+    # converts the last 28.
+    assert _converted(parallel) == [(28, 28, 1)]
+    for build in (parallel, serial):
+        assert "Featured project" in build.text("index.html")
+    a, b = _tree(parallel.site), _tree(serial.site)
+    assert [name for name in a if a[name] != b[name]] == []
 
 
 def test_a_plugin_that_edits_the_markdown_gets_its_edit_rendered(tmp_path: Path, copy_site, build_site) -> None:
@@ -131,7 +197,7 @@ def test_pages_whose_markdown_changed_are_rendered_again(tmp_path: Path, copy_si
     root = copy_site(tmp_path / "in")
     hook(root)
     _options(root, workers=2)
-    result = build_site(root, log_level=logging.DEBUG)
+    result = build_site(root, log_level=logging.INFO)
     assert result.error is None, result.logged()
     project_renders = [uri for uri in renders if uri.startswith("projects/")]
     # Here: the 28 pages this process converts, and the 4 problem pages the worker converted
@@ -156,13 +222,28 @@ def test_an_extension_that_may_keep_state_keeps_the_build_in_one_process(tmp_pat
     root = _options(copy_site(tmp_path / "in"), workers=2)
     text = (root / "mkdocs.yml").read_text(encoding="utf-8").replace("markdown_extensions:\n", "markdown_extensions:\n  - anchors_ext\n", 1)
     (root / "mkdocs.yml").write_text(text, encoding="utf-8")
-    result = build_site(root, log_level=logging.DEBUG)
+    result = build_site(root, log_level=logging.INFO)
     assert result.error is None, result.logged()
     assert _converted(result) == []
-    assert "mlfolio: pages converted in this process only: the Markdown extension anchors_ext may keep state across pages" in result.messages(logging.DEBUG)
+    assert "mlfolio: pages converted in this process only: anchors_ext may keep state across pages" in result.messages(logging.DEBUG)
 
 
-def test_a_failing_worker_leaves_the_pages_to_mkdocs(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
+def test_a_function_of_unknown_origin_in_the_markdown_settings_keeps_the_build_in_one_process(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "house_slugs.py").write_text("def slugify(value, separator):\n    return value.lower().replace(' ', separator)\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "lib"))
+    root = _options(copy_site(tmp_path / "in"), workers=2)
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("  - toc:\n      permalink: true\n", "  - toc:\n      permalink: true\n      slugify: !!python/name:house_slugs.slugify\n", 1)
+    assert "house_slugs" in text
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    result = build_site(root, log_level=logging.INFO)
+    assert result.error is None, result.logged()
+    assert _converted(result) == []
+    assert "mlfolio: pages converted in this process only: house_slugs.slugify may keep state across pages" in result.messages(logging.DEBUG)
+
+
+def test_results_that_cannot_travel_leave_the_pages_to_mkdocs(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
     # Results that cannot be pickled: the workers' batch fails as a whole.
     monkeypatch.setattr(prerender, "_render", lambda pages, config, files: [lambda: None for _ in pages])
     parallel, serial = _pair(tmp_path, copy_site, build_site)
@@ -173,9 +254,36 @@ def test_a_failing_worker_leaves_the_pages_to_mkdocs(tmp_path: Path, copy_site, 
     assert [name for name in a if a[name] != b[name]] == []
 
 
+def test_a_worker_that_dies_leaves_the_pages_to_mkdocs(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
+    # As if the system killed the worker for memory: the build neither hangs nor fails.
+    monkeypatch.setattr(prerender, "_render", lambda pages, config, files: os._exit(1))
+    parallel, serial = _pair(tmp_path, copy_site, build_site)
+    assert parallel.error is None, parallel.logged()
+    assert _converted(parallel) == []
+    assert any(m.startswith("mlfolio: the worker processes failed (BrokenProcessPool") for m in parallel.messages(logging.INFO))
+    a, b = _tree(parallel.site), _tree(serial.site)
+    assert [name for name in a if a[name] != b[name]] == []
+    assert multiprocessing.active_children() == []
+
+
+def test_no_fork_while_another_thread_runs(tmp_path: Path, copy_site, build_site) -> None:
+    # A thread may hold a lock at the moment of a fork (material's privacy and optimize plugins
+    # download and compress in thread pools): then everything stays in this process.
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        result = build_site(_options(copy_site(tmp_path / "in"), workers=2), log_level=logging.INFO)
+    finally:
+        stop.set()
+        thread.join()
+    assert result.error is None, result.logged()
+    assert _converted(result) == []
+
+
 def test_serve_renders_in_one_process_whatever_the_option_says(tmp_path: Path, copy_site, build_site) -> None:
     root = _options(copy_site(tmp_path / "in"), workers=2)
-    result = build_site(root, serve=True, log_level=logging.DEBUG)
+    result = build_site(root, serve=True, log_level=logging.INFO)
     assert result.error is None, result.logged()
     assert _converted(result) == []
 
@@ -185,7 +293,7 @@ def test_a_large_portfolio_uses_every_core_without_the_option(tmp_path: Path, co
 
     monkeypatch.setattr(plugin, "MIN_PAGES", 56)
     monkeypatch.setattr(plugin, "usable_cores", lambda: 2)
-    result = build_site(copy_site(tmp_path / "in"), log_level=logging.DEBUG)
+    result = build_site(copy_site(tmp_path / "in"), log_level=logging.INFO)
     assert result.error is None, result.logged()
     assert _converted(result) == [(28, 28, 1)]
 
@@ -194,7 +302,7 @@ def test_a_small_portfolio_stays_in_one_process_without_the_option(tmp_path: Pat
     from generator import plugin
 
     monkeypatch.setattr(plugin, "usable_cores", lambda: 2)
-    result = build_site(copy_site(tmp_path / "in"), log_level=logging.DEBUG)
+    result = build_site(copy_site(tmp_path / "in"), log_level=logging.INFO)
     assert result.error is None, result.logged()
     assert _converted(result) == []  # 56 pages: starting a worker would cost more than it saves
 

@@ -3,7 +3,9 @@ failures surface, and rendering project pages in parallel gives the same Markdow
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,7 +15,8 @@ from generator.check import Checker
 from generator.i18n import Labels
 from generator.model import build_portfolio
 from generator.pages import PageBuilder, SiteLayout
-from generator.parallel import Batch, fork_map, usable_cores
+from generator import parallel
+from generator.parallel import Batch, WorkerLost, can_fork, fork_map, usable_cores
 from generator.render import environment, render_project_pages
 from generator.schema import load_schema
 from generator.verdict import DEFAULT_RULES
@@ -60,6 +63,41 @@ def test_an_error_in_a_worker_reaches_the_caller() -> None:
 def test_an_error_here_stops_the_workers() -> None:
     with pytest.raises(ValueError, match="seven"):
         fork_map(_fails_on_seven, [7] + list(range(100, 200)), 2)
+    assert multiprocessing.active_children() == []
+    assert parallel._JOBS == {}
+    assert threading.active_count() == 1
+
+
+def test_when_a_worker_dies_its_part_is_done_here() -> None:
+    parent = os.getpid()
+
+    def die_in_a_worker(part: Sequence[int]) -> list[tuple[int, int]]:
+        if os.getpid() != parent:
+            os._exit(1)  # as if the system killed it for memory
+        return _tagged(part)
+
+    results = fork_map(die_in_a_worker, list(range(40)), 2)
+    assert results == [(n * n, parent) for n in range(40)]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_dead_worker_is_reported_not_waited_for() -> None:
+    batch = Batch(lambda part: os._exit(1), list(range(10)), 2)
+    with pytest.raises(WorkerLost):
+        batch.results()
+
+
+def test_no_workers_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not can_fork() and usable_cores() == 1
+        assert {pid for _, pid in fork_map(_tagged, list(range(10)), 4)} == {os.getpid()}
+    finally:
+        stop.set()
+        thread.join()
+    assert can_fork()
 
 
 def test_a_worker_must_return_one_result_per_item() -> None:
