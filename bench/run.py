@@ -29,6 +29,7 @@ import platform
 import pstats
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -480,9 +481,11 @@ def report(data: dict[str, Any]) -> str:
     for s in data["site"]:
         if s["n"] == 1000 and "plugin" in s:
             p = s["plugin"]
-            over = p["seconds"] / TARGET_SITE_S - 1
+            runs = sorted(p.get("runs") or [p["seconds"]])
+            over = statistics.median(runs) / TARGET_SITE_S - 1  # judged by the typical run, not the best
             verdict = "met" if over <= 0.1 else f"NOT met ({100 * over:.0f}% over)"
-            lines.append(f"- A 1,000-project site in about {TARGET_SITE_S:g} s on {data['environment']['cpus']} cores: {p['seconds']:.0f} s: {verdict}."
+            spread = f" (median {statistics.median(runs):.0f} s, {runs[0]:.0f}–{runs[-1]:.0f} s over {len(runs)} runs)" if len(runs) > 1 else ""
+            lines.append(f"- A 1,000-project site in about {TARGET_SITE_S:g} s on {data['environment']['cpus']} cores: {p['seconds']:.0f} s{spread}: {verdict}."
                          + (f" In one process: {s['one_process']['seconds']:.0f} s." if "one_process" in s else "")
                          + (f" The same pages without the plugin, in MkDocs' single process: {s['plain']['seconds']:.0f} s." if "plain" in s else ""))
             lines.append(f"- Well under GitHub Pages' 1 GB: {p['site_mb']:.0f} MB ({100 * p['site_mb'] / PAGES_LIMIT_MB:.0f}% of the limit): "
