@@ -81,7 +81,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: the server thread and the browser end with the browser tests, so
+# the tests that follow run in a process with one thread (a build forks workers only then).
+@pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL (ending in ``/``) of the portfolio, built with ``mkdocs build --strict``."""
     work = tmp_path_factory.mktemp("portfolio")
@@ -125,7 +127,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 # The browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Headless Chromium (the system's, never a downloaded one), shared by every test."""
     try:

@@ -58,6 +58,13 @@ def _fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the sitemap's date, for byte comparisons
 
 
+@pytest.fixture(autouse=True)
+def _one_thread() -> None:
+    # Builds fork workers only while the process runs one thread (see generator/parallel.py).
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    assert others == [], f"threads left running by earlier tests: {others}"
+
+
 def test_a_build_on_two_cores_is_the_single_process_build_byte_for_byte(tmp_path: Path, copy_site, build_site) -> None:
     parallel, serial = _pair(tmp_path, copy_site, build_site)
     assert parallel.error is None and serial.error is None, parallel.logged() + serial.logged()
