@@ -14,11 +14,16 @@ rather than wait forever; ``fork_map`` then does that part itself.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import itertools
 import multiprocessing
 import os
+import pickle
+import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -64,9 +69,14 @@ class Batch(Generic[T, R]):
 
     ``fn`` takes a contiguous slice and returns one result per item. Neither ``fn`` nor the
     items are pickled (the workers inherit them), so ``fn`` may be a closure and the items
-    large objects; the results are pickled, so keep them small. ``results()`` waits for them,
-    in item order, and raises what ``fn`` raised, or ``WorkerLost`` if a worker died;
-    ``cancel()`` drops what has not started. Check ``can_fork()`` first.
+    large objects. ``results()`` waits for the results, in item order, and raises what ``fn``
+    raised, or ``WorkerLost`` if a worker died; ``cancel()`` drops what has not started.
+    Creating a batch raises ``OSError`` if the system cannot fork (no worker is left behind).
+    Check ``can_fork()`` first.
+
+    A worker writes a slice's results to a temporary file and sends back only its name: a
+    worker killed in the middle of sending megabytes through the executor's shared pipe would
+    leave the parent waiting for the rest forever, while a short name is sent in one piece.
     """
 
     def __init__(self, fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int) -> None:
@@ -75,12 +85,22 @@ class Batch(Generic[T, R]):
         bounds = [(self._number, start, min(start + size, len(items))) for start in range(0, len(items), size)]
         _JOBS[self._number] = (fn, items)
         self._executor: ProcessPoolExecutor | None = None
+        self._futures: list[Future[str]] = []
+        self._lost: WorkerLost | None = None
         try:
             # Python forks every worker on the first submit, before its manager thread starts.
             self._executor = ProcessPoolExecutor(max(1, min(workers, len(bounds))), multiprocessing.get_context("fork"),
-                                                 initializer=gc.freeze)
-            self._futures: list[Future[list[R]]] = [self._executor.submit(_run_slice, job) for job in bounds]
+                                                 initializer=_worker_start, initargs=(os.getpid(),))
+            for job in bounds:
+                self._futures.append(self._executor.submit(_run_slice, job))
+        except WorkerLost as exc:  # a worker died before every slice was handed out
+            self._lost = exc
         except BaseException:
+            # A fork that failed part-way leaves workers no manager thread will ever stop.
+            processes = getattr(self._executor, "_processes", None) or {}
+            for process in list(processes.values()):
+                process.terminate()
+                process.join()
             self.cancel()
             raise
 
@@ -88,7 +108,9 @@ class Batch(Generic[T, R]):
         if self._executor is None:
             raise RuntimeError("this batch was already collected or cancelled")
         try:
-            return [result for future in self._futures for result in future.result()]
+            if self._lost is not None:
+                raise self._lost
+            return [result for future in self._futures for result in _load(future.result())]
         finally:
             self.cancel()
 
@@ -98,18 +120,25 @@ class Batch(Generic[T, R]):
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+            for future in self._futures:  # results never collected: remove their files
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(future.result())
         _JOBS.pop(self._number, None)
 
 
 def fork_map(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int) -> list[R]:
     """``fn`` over ``items`` split between this process and ``workers - 1`` forked ones; the
-    results in item order (see ``Batch``). With one worker, or where forking is not safe, all
-    runs here; so does the workers' part if a worker dies."""
+    results in item order (see ``Batch``). With one worker, where forking is not safe, or if
+    the system cannot fork, all runs here; so does the workers' part if a worker dies."""
     workers = max(1, min(workers, len(items)))
     if workers == 1 or not can_fork():
         return fn(items)
     mine = len(items) // workers
-    batch = Batch(fn, items[mine:], workers - 1)
+    try:
+        batch = Batch(fn, items[mine:], workers - 1)
+    except OSError:
+        return fn(items)
     try:
         first = fn(items[:mine])
     except BaseException:
@@ -122,13 +151,44 @@ def fork_map(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: 
     return first + rest
 
 
-def _run_slice(job: tuple[int, int, int]) -> list[Any]:
+def _worker_start(parent: int) -> None:
+    # A worker must not outlive the build: if the parent is killed, the system kills it too.
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before that took effect
+            os._exit(1)
+    # What the worker inherited is never garbage it could free: keep the collector off it.
+    gc.freeze()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _run_slice(job: tuple[int, int, int]) -> str:
     number, start, end = job
     fn, items = _JOBS[number]
     results = fn(items[start:end])
     if len(results) != end - start:
         raise RuntimeError(f"{len(results)} results for {end - start} items")
-    return results
+    fd, path = tempfile.mkstemp(prefix="mlfolio-worker-", suffix=".pickle")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(results, f, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    return path
+
+
+def _load(path: str) -> list[Any]:
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)  # noqa: S301 - written by our own worker a moment ago
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 @contextmanager

@@ -152,6 +152,8 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         return nav
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.pending is not None:
+            log.debug(f"mlfolio: {self.pending.used} pages took a worker's result")
         self._stop_workers()
 
     def on_build_error(self, *, error: Exception) -> None:

@@ -45,12 +45,13 @@ STATELESS_EXTENSION_MODULES = ("markdown.extensions.", "pymdownx.", "material.")
 
 
 class _Prepared:
-    __slots__ = ("attrs", "markdown", "records")
+    __slots__ = ("attrs", "markdown", "owner", "records")
 
-    def __init__(self, markdown: str, attrs: dict[str, Any], records: list[logging.LogRecord]) -> None:
+    def __init__(self, markdown: str, attrs: dict[str, Any], records: list[logging.LogRecord], owner: Pending) -> None:
         self.markdown = markdown
         self.attrs = attrs
         self.records = records
+        self.owner = owner
 
 
 class PreparedPage(Page):
@@ -69,6 +70,7 @@ class PreparedPage(Page):
         for record in prepared.records:
             logging.getLogger(record.name).handle(record)
         self.__dict__.update(prepared.attrs)
+        prepared.owner.used += 1
 
 
 def stateful_extension(config: MkDocsConfig) -> str | None:
@@ -155,6 +157,7 @@ class Pending:
         self.pages = list(pages)
         self.files = files
         self.workers = workers
+        self.used = 0  # results pages took (a page whose Markdown changed renders itself)
         self.batch: Batch[Page, _Result | str | None] | None = Batch(lambda part: _render(part, config, files), self.pages, workers)
         for page in self.pages:
             page.pending = self
@@ -181,7 +184,7 @@ class Pending:
                 links = attrs.get("links_to_anchors")
                 if links:
                     attrs["links_to_anchors"] = {self.files.get_file_from_path(uri): v for uri, v in links.items()}
-                page.prepared = _Prepared(markdown, attrs, records)
+                page.prepared = _Prepared(markdown, attrs, records, self)
                 done += 1
         log.debug(f"mlfolio: {done} of {len(self.pages)} pages converted by {self.workers} worker process(es)")
         return done
@@ -201,4 +204,8 @@ def prepare(pages: Sequence[PreparedPage], config: MkDocsConfig, files: Files, w
     if workers < 2 or len(pages) < 2:
         return None
     mine = len(pages) // workers
-    return Pending(pages[mine:], config, files, workers - 1)
+    try:
+        return Pending(pages[mine:], config, files, workers - 1)
+    except OSError as exc:  # the system cannot fork now (a process limit, memory)
+        log.info(f"mlfolio: cannot start worker processes ({exc}); rendering every page here")
+        return None

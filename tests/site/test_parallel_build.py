@@ -19,6 +19,7 @@ import pytest
 from generator import prerender
 
 CONVERTED = re.compile(r"mlfolio: (\d+) of (\d+) pages converted by (\d+) worker process\(es\)")
+USED = re.compile(r"mlfolio: (\d+) pages took a worker's result")
 
 
 def _options(root: Path, **options: object) -> Path:
@@ -35,6 +36,11 @@ def _tree(site: Path) -> dict[str, bytes]:
 def _log(build, level: int = logging.INFO) -> list[str]:
     """What a build logged, less the lines that name its folder or its duration."""
     return [m for m in build.logged(level) if "Building documentation to directory" not in m and "Documentation built in" not in m]
+
+
+def _used(build) -> list[int]:
+    """How many pages took a worker's result, as the plugin reports after the build."""
+    return [int(m.group(1)) for m in map(USED.search, build.messages(logging.DEBUG)) if m]
 
 
 def _converted(build) -> list[tuple[int, int, int]]:
@@ -69,8 +75,8 @@ def test_a_build_on_two_cores_is_the_single_process_build_byte_for_byte(tmp_path
     parallel, serial = _pair(tmp_path, copy_site, build_site)
     assert parallel.error is None and serial.error is None, parallel.logged() + serial.logged()
     # 8 projects, 7 pages each: this process converts the first half, one worker the rest,
-    # and every page the worker converted was used.
-    assert _converted(parallel) == [(28, 28, 1)]
+    # and every page took the worker's result.
+    assert _converted(parallel) == [(28, 28, 1)] and _used(parallel) == [28]
     assert _converted(serial) == []
     a, b = _tree(parallel.site), _tree(serial.site)
     assert sorted(a) == sorted(b) and len(a) > 60
@@ -89,7 +95,7 @@ def test_links_to_anchors_are_checked_on_pages_a_worker_converted(tmp_path: Path
         spec.write_text(text.replace('summary: "', 'summary: "' + link, 1), encoding="utf-8")
 
     parallel, serial = _pair(tmp_path, copy_site, build_site, edit=anchors)
-    assert _converted(parallel) == [(28, 28, 1)]
+    assert _converted(parallel) == [(28, 28, 1)] and _used(parallel) == [28]
     expected = ("INFO mkdocs.structure.pages: Doc file 'projects/support-ticket-routing/index.md' contains a link "
                 "'feasibility.md#no-such-section', but the doc 'projects/support-ticket-routing/feasibility.md' "
                 "does not contain an anchor '#no-such-section'.")
@@ -100,6 +106,7 @@ def test_links_to_anchors_are_checked_on_pages_a_worker_converted(tmp_path: Path
 
 def test_three_workers_split_the_pages_the_same_way(tmp_path: Path, copy_site, build_site) -> None:
     parallel, serial = _pair(tmp_path, copy_site, build_site, workers=3)
+    assert _used(parallel) == [38]
     assert _converted(parallel) == [(38, 38, 2)]  # 56 pages: 18 here, 38 in two workers
     assert _tree(parallel.site)["projects/house-prices/feasibility/index.html"] == _tree(serial.site)["projects/house-prices/feasibility/index.html"]
 
@@ -111,7 +118,7 @@ def test_warnings_raised_in_a_worker_are_logged_in_mkdocs_order(tmp_path: Path, 
             spec.write_text(text.replace('summary: "', 'summary: "See [the notes](missing-notes.md). ', 1), encoding="utf-8")
 
     parallel, serial = _pair(tmp_path, copy_site, build_site, edit=broken_links)
-    assert _converted(parallel) == [(28, 28, 1)]
+    assert _converted(parallel) == [(28, 28, 1)] and _used(parallel) == [28]
     warnings = parallel.logged(logging.WARNING)
     assert warnings == serial.logged(logging.WARNING)
     overviews = [w for w in warnings if "missing-notes.md" in w and w.startswith("WARNING mkdocs.structure.pages: Doc file 'projects/")]
@@ -136,7 +143,7 @@ def test_what_reading_a_page_logs_is_logged_once(tmp_path: Path, copy_site, buil
             f.write("\nhooks:\n  - hooks.py\n")
 
     parallel, serial = _pair(tmp_path, copy_site, build_site, edit=hook)
-    assert _converted(parallel) == [(28, 28, 1)]
+    assert _converted(parallel) == [(28, 28, 1)] and _used(parallel) == [28]
     reads = [m for m in parallel.messages(logging.INFO) if m.startswith("reading ")]
     assert len(reads) == 7 and len(set(reads)) == 7
     assert _log(parallel) == _log(serial)
@@ -152,7 +159,7 @@ def test_a_project_page_listed_in_the_navigation_keeps_its_title(tmp_path: Path,
     assert parallel.error is None, parallel.logged()
     # That page stays MkDocs' own (it is in the navigation); of the other 55, the worker
     # converts the last 28.
-    assert _converted(parallel) == [(28, 28, 1)]
+    assert _converted(parallel) == [(28, 28, 1)] and _used(parallel) == [28]
     for build in (parallel, serial):
         assert "Featured project" in build.text("index.html")
     a, b = _tree(parallel.site), _tree(serial.site)
@@ -172,8 +179,8 @@ def test_a_plugin_that_edits_the_markdown_gets_its_edit_rendered(tmp_path: Path,
 
     parallel, serial = _pair(tmp_path, copy_site, build_site, edit=hook)
     assert parallel.error is None, parallel.logged()
-    # The worker's result for an edited page is not used: 28 converted, 4 problem pages re-rendered.
     assert _converted(parallel) == [(28, 28, 1)]
+    assert _used(parallel) == [24]  # the worker's four problem pages were edited by the hook
     a, b = _tree(parallel.site), _tree(serial.site)
     problems = [name for name in a if name.endswith("/problem/index.html")]
     assert len(problems) == 8
@@ -273,6 +280,19 @@ def test_a_worker_that_dies_leaves_the_pages_to_mkdocs(tmp_path: Path, copy_site
     assert multiprocessing.active_children() == []
 
 
+def test_when_the_system_cannot_fork_mkdocs_renders_every_page(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
+    def no_fork(*args, **kwargs):
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # fork's EAGAIN
+
+    monkeypatch.setattr(prerender, "Batch", no_fork)
+    parallel, serial = _pair(tmp_path, copy_site, build_site)
+    assert parallel.error is None, parallel.logged()
+    assert _converted(parallel) == [] and _used(parallel) == []
+    assert "mlfolio: cannot start worker processes ([Errno 11] Resource temporarily unavailable); rendering every page here" in parallel.messages(logging.INFO)
+    a, b = _tree(parallel.site), _tree(serial.site)
+    assert [name for name in a if a[name] != b[name]] == []
+
+
 def test_no_fork_while_another_thread_runs(tmp_path: Path, copy_site, build_site) -> None:
     # A thread may hold a lock at the moment of a fork (material's privacy and optimize plugins
     # download and compress in thread pools): then everything stays in this process.
@@ -302,7 +322,7 @@ def test_a_large_portfolio_uses_every_core_without_the_option(tmp_path: Path, co
     monkeypatch.setattr(plugin, "usable_cores", lambda: 2)
     result = build_site(copy_site(tmp_path / "in"), log_level=logging.INFO)
     assert result.error is None, result.logged()
-    assert _converted(result) == [(28, 28, 1)]
+    assert _converted(result) == [(28, 28, 1)] and _used(result) == [28]
 
 
 def test_a_small_portfolio_stays_in_one_process_without_the_option(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:

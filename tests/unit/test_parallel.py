@@ -134,3 +134,26 @@ def test_project_pages_rendered_in_workers_are_the_same_markdown() -> None:
     assert len(serial) == 7 * len(portfolio.projects) == 56
     assert parallel == serial
     assert [p.src_uri for p in serial[:2]] == ["projects/address-search/index.md", "projects/address-search/problem.md"]
+
+
+def test_when_the_system_cannot_fork_everything_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    class NoFork:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def submit(self, *args: object) -> None:
+            raise BlockingIOError(11, "Resource temporarily unavailable")  # fork's EAGAIN
+
+        def shutdown(self, *args: object, **kwargs: object) -> None:
+            pass
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", NoFork)
+    assert fork_map(_tagged, list(range(10)), 2) == [(n * n, os.getpid()) for n in range(10)]
+    assert parallel._JOBS == {}
+
+
+def test_a_worker_result_travels_through_a_file_that_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel.tempfile, "tempdir", str(tmp_path))
+    big = fork_map(lambda part: ["x" * 100_000 for _ in part], list(range(20)), 2)
+    assert big == ["x" * 100_000] * 20
+    assert list(tmp_path.iterdir()) == []
