@@ -13,6 +13,7 @@ shared by every test that only reads it.
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
 import shutil
@@ -68,6 +69,14 @@ class Build:
 
     def text(self, path: str) -> str:
         return self.file(path).read_text(encoding="utf-8")
+
+
+def set_plugin_options(root: Path, **options: object) -> Path:
+    """Add ``options`` to the mlfolio plugin's block in ``root/mkdocs.yml``; returns ``root``."""
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    extra = "".join(f"      {k}: {json.dumps(v)}\n" for k, v in options.items())
+    (root / "mkdocs.yml").write_text(text.replace("  - mlfolio:\n", "  - mlfolio:\n" + extra, 1), encoding="utf-8")
+    return root
 
 
 def copy_inputs(dest: Path) -> Path:
@@ -157,6 +166,12 @@ def copy_site() -> Callable[[Path], Path]:
 def build_site() -> Callable[..., Build]:
     """``build_site(root, strict=True, serve=False, site_dir=None, log_level=WARNING)``: a :class:`Build`."""
     return run_build
+
+
+@pytest.fixture(scope="session")
+def plugin_options() -> Callable[..., Path]:
+    """``plugin_options(root, **options)``: add options to the mlfolio plugin in ``root/mkdocs.yml``."""
+    return set_plugin_options
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,12 +12,6 @@ from mkdocs.config import load_config
 from generator.render import PACKAGE_TEMPLATES
 
 
-def _with_plugin_options(root: Path, **options: object) -> None:
-    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
-    extra = "".join(f"      {k}: {json.dumps(v)}\n" for k, v in options.items())
-    (root / "mkdocs.yml").write_text(text.replace("  - mlfolio:\n", "  - mlfolio:\n" + extra, 1), encoding="utf-8")
-
-
 @pytest.mark.parametrize("pages_dir", ["../escape", "a/../../x", ".."])
 def test_pages_dir_cannot_leave_the_site(tmp_path: Path, pages_dir: str, copy_site, build_site) -> None:
     root = copy_site(tmp_path / "in")
@@ -29,18 +23,18 @@ def test_pages_dir_cannot_leave_the_site(tmp_path: Path, pages_dir: str, copy_si
     assert not (tmp_path / "out" / "escape").exists() and not (tmp_path / "x").exists()
 
 
-def test_an_invalid_schema_is_a_plugin_error_not_a_traceback(tmp_path: Path, copy_site, build_site) -> None:
+def test_an_invalid_schema_is_a_plugin_error_not_a_traceback(tmp_path: Path, copy_site, build_site, plugin_options) -> None:
     root = copy_site(tmp_path / "in")
     (root / "bad.json").write_text(json.dumps({"type": "object", "properties": {"id": {"type": 5}}}), encoding="utf-8")
-    _with_plugin_options(root, schema="bad.json")
+    plugin_options(root, schema="bad.json")
     result = build_site(root)
     assert result.error is not None
     assert any("is not a usable schema: not a valid JSON Schema at properties/id/type" in m for m in result.messages())
 
 
-def test_invalid_verdict_rules_list_every_problem(tmp_path: Path, copy_site, build_site) -> None:
+def test_invalid_verdict_rules_list_every_problem(tmp_path: Path, copy_site, build_site, plugin_options) -> None:
     root = copy_site(tmp_path / "in")
-    _with_plugin_options(root, verdict_rules=[{"verdict": "maybe", "when_any": [{"for_ml.nope": "perhaps"}]}])
+    plugin_options(root, verdict_rules=[{"verdict": "maybe", "when_any": [{"for_ml.nope": "perhaps"}]}])
     result = build_site(root)
     message = " ".join(result.messages())
     assert result.error is not None
