@@ -186,4 +186,4 @@ def _unique_ids(reports: list[FileReport]) -> list[FileReport]:
     return out
 
 
-__all__ = ["CheckRun", "Checker", "FileReport", "collector_paused", "discover", "display_name"]
+__all__ = ["CheckRun", "Checker", "FileReport", "discover", "display_name"]

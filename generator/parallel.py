@@ -110,7 +110,11 @@ class Batch(Generic[T, R]):
         try:
             if self._lost is not None:
                 raise self._lost
-            return [result for future in self._futures for result in _load(future.result())]
+            results: list[R] = []
+            while self._futures:  # a loaded file is gone: cancel() cleans up only the rest
+                results.extend(_load(self._futures[0].result()))
+                del self._futures[0]
+            return results
         finally:
             self.cancel()
 
