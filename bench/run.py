@@ -45,11 +45,11 @@ sys.path[:0] = [str(BENCH), str(REPO)]
 
 import synth  # noqa: E402
 
-from generator.check import Checker  # noqa: E402
-from generator.loader import load_file  # noqa: E402
-from generator.rules import run_rules  # noqa: E402
-from generator.schema import load_schema  # noqa: E402
-from generator.validation import SchemaChecker  # noqa: E402
+from mlfolio.spec.check import Checker  # noqa: E402
+from mlfolio.spec.loader import load_file  # noqa: E402
+from mlfolio.spec.rules import run_rules  # noqa: E402
+from mlfolio.spec.schema import load_schema  # noqa: E402
+from mlfolio.spec.validation import SchemaChecker  # noqa: E402
 
 SCHEMA = REPO / "schemas" / "project.schema.json"
 MB = 1024 * 1024
@@ -257,7 +257,7 @@ def measure_validation(project: Path, n: int, k: int) -> dict[str, Any]:
     files = sorted(specs.glob("*.yaml"))
     result: dict[str, Any] = {"n": n, "files": len(files), "spec_mb": sum(f.stat().st_size for f in files) / MB}
 
-    mlfolio = tool("mlfolio") or [sys.executable, "-m", "generator"]
+    mlfolio = tool("mlfolio") or [sys.executable, "-m", "mlfolio"]
     run, times = best_of(k, [*mlfolio, "validate", "specs"], project, project / "validate.log", lambda r: r.returncode == 0)
     if run.returncode != 0:
         raise SystemExit(f"bench: `mlfolio validate` fails on the synthetic specs (N={n}); a benchmark over invalid files is meaningless:\n{tail(run.log)}")

@@ -34,9 +34,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(REPO))
 
-from generator.check import Checker  # noqa: E402
-from generator.schema import SpecSchema, load_schema  # noqa: E402
-from generator.validation import is_empty  # noqa: E402
+from mlfolio.spec.check import Checker  # noqa: E402
+from mlfolio.spec.schema import SpecSchema, load_schema  # noqa: E402
+from mlfolio.spec.validation import is_empty  # noqa: E402
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={ref}\n"
 DEFAULT_SCHEMA_REF = "../schemas/project.schema.json"

@@ -1,9 +1,9 @@
-"""Allow ``python -m generator``."""
+"""Allow ``python -m mlfolio``."""
 
 from __future__ import annotations
 
 import sys
 
-from generator.cli import main
+from mlfolio.cli.main import main
 
 sys.exit(main())

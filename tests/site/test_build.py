@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from mkdocs.config import load_config
 
-from generator.i18n import Labels
-from generator.loader import load_file
-from generator.schema import load_schema
-from generator.verdict import DEFAULT_RULES, criteria, parse_rules
+from mlfolio.pages.labels import Labels
+from mlfolio.spec.loader import load_file
+from mlfolio.spec.schema import load_schema
+from mlfolio.analysis.verdict import DEFAULT_RULES, criteria, parse_rules
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_IDS = tuple(sorted(p.stem for p in (REPO / "projects").glob("*.yaml")))

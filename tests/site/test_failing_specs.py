@@ -36,7 +36,7 @@ def break_spec(root: Path, old: str, new: str) -> None:
 
 def validate_errors(root: Path) -> list[str]:
     """The error lines `mlfolio validate` prints, run in the site's folder like a user would."""
-    done = subprocess.run([sys.executable, "-m", "generator", "validate"], cwd=root, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "mlfolio", "validate"], cwd=root, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stdout + done.stderr
     errors = [line for line in done.stdout.splitlines() if ": error: " in line]
     assert errors, done.stdout
@@ -83,7 +83,7 @@ def test_broken_spec_under_serve_is_logged_and_the_rest_is_built(site_copy: Path
 def test_a_spec_warning_fails_the_strict_build(site_copy: Path, build_site) -> None:
     """`mkdocs build --strict` (CI) fails on a spec warning, with the line `validate` prints."""
     break_spec(site_copy, "    current: 46\n    target: 39\n", "    current: 46\n    target: 50\n")
-    done = subprocess.run([sys.executable, "-m", "generator", "validate"], cwd=site_copy, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "mlfolio", "validate"], cwd=site_copy, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout  # a warning alone passes `validate` without --strict
     warnings = [line for line in done.stdout.splitlines() if ": warning: " in line]
     assert len(warnings) == 1 and warnings[0].startswith(f"projects/{BROKEN}.yaml:"), done.stdout

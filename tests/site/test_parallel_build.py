@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import prerender
+from mlfolio.mkdocs import prerender
 
 CONVERTED = re.compile(r"mlfolio: (\d+) of (\d+) pages converted by (\d+) worker process\(es\)")
 USED = re.compile(r"mlfolio: (\d+) pages took a worker's result")
@@ -316,7 +316,7 @@ def test_serve_renders_in_one_process_whatever_the_option_says(tmp_path: Path, c
 
 
 def test_a_large_portfolio_uses_every_core_without_the_option(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
-    from generator import plugin
+    from mlfolio.mkdocs import plugin
 
     monkeypatch.setattr(plugin, "MIN_PAGES", 56)
     monkeypatch.setattr(plugin, "usable_cores", lambda: 2)
@@ -326,7 +326,7 @@ def test_a_large_portfolio_uses_every_core_without_the_option(tmp_path: Path, co
 
 
 def test_a_small_portfolio_stays_in_one_process_without_the_option(tmp_path: Path, copy_site, build_site, monkeypatch) -> None:
-    from generator import plugin
+    from mlfolio.mkdocs import plugin
 
     monkeypatch.setattr(plugin, "usable_cores", lambda: 2)
     result = build_site(copy_site(tmp_path / "in"), log_level=logging.INFO)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mkdocs.config import load_config
 
-from generator.render import PACKAGE_TEMPLATES
+from mlfolio.pages.render import PACKAGE_TEMPLATES
 
 
 @pytest.mark.parametrize("pages_dir", ["../escape", "a/../../x", ".."])

@@ -28,8 +28,8 @@ import pytest
 import yaml
 from mkdocs.config import load_config
 
-from generator.check import Checker
-from generator.schema import load_schema
+from mlfolio.spec.check import Checker
+from mlfolio.spec.schema import load_schema
 
 FENCE = "```"
 PROJECT_PAGES = ("", "problem/", "feasibility/", "goals/", "constraints/", "data/", "deployment/")

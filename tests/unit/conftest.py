@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.diagnostics import Diagnostic
-from generator.loader import load_bytes
-from generator.rules import run_rules
-from generator.schema import SpecSchema, load_schema
-from generator.validation import SchemaChecker
+from mlfolio.spec.diagnostics import Diagnostic
+from mlfolio.spec.loader import load_bytes
+from mlfolio.spec.rules import run_rules
+from mlfolio.spec.schema import SpecSchema, load_schema
+from mlfolio.spec.validation import SchemaChecker
 
 UNIT = Path(__file__).resolve().parent
 REPO = UNIT.parents[1]

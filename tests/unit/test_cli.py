@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
-from generator.loader import load_bytes
+from mlfolio.cli.main import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, main
+from mlfolio.spec.loader import load_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "projects"
@@ -285,14 +285,14 @@ def test_broken_copy_of_an_example_reports_each_mistake_on_its_line(work: Path, 
 
 def test_python_dash_m_generator_validate(work: Path) -> None:
     copy(work, SMALL)
-    ok = subprocess.run([sys.executable, "-m", "generator", "validate"], cwd=work, capture_output=True, text=True, timeout=120)
+    ok = subprocess.run([sys.executable, "-m", "mlfolio", "validate"], cwd=work, capture_output=True, text=True, timeout=120)
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, "1 file checked: no problems\n", "")
     edit(work / "projects" / f"{SMALL}.yaml", "  docs:", "  doc:")
     broken = subprocess.run(
-        [sys.executable, "-m", "generator", "validate", "--format", "json"], cwd=work, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "mlfolio", "validate", "--format", "json"], cwd=work, capture_output=True, text=True, timeout=120
     )
     assert broken.returncode == 1
     assert [d["rule"] for d in json.loads(broken.stdout)["diagnostics"]] == ["unknown-field"]
-    usage = subprocess.run([sys.executable, "-m", "generator", "validate", "--nope"], cwd=work, capture_output=True, text=True, timeout=120)
+    usage = subprocess.run([sys.executable, "-m", "mlfolio", "validate", "--nope"], cwd=work, capture_output=True, text=True, timeout=120)
     assert usage.returncode == 2
     assert "unrecognized arguments: --nope" in usage.stderr

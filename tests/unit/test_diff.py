@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from generator.diff import DiffError, code, diff_runs, diff_sources, load_portfolio, md
-from generator.loader import load_file
+from mlfolio.cli.main import main
+from mlfolio.cli.diff import DiffError, code, diff_runs, diff_sources, load_portfolio, md
+from mlfolio.spec.loader import load_file
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "diff"
@@ -393,7 +393,7 @@ def test_outside_a_git_repository(work: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_diff_judges_verdicts_by_the_rules_in_mkdocs_yml(work: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    from generator.cli import main
+    from mlfolio.cli.main import main
 
     monkeypatch.chdir(work)
     shutil.copy(work / "after/churn-radar.yaml", work / "after/churn-radar-2.yaml")

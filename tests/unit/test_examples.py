@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from generator.check import Checker
-from generator.cli import EXIT_OK, main
-from generator.loader import load_file
-from generator.schema import load_schema
+from mlfolio.spec.check import Checker
+from mlfolio.cli.main import EXIT_OK, main
+from mlfolio.spec.loader import load_file
+from mlfolio.spec.schema import load_schema
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECTS = REPO / "projects"

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from generator import validation
-from generator.check import Checker
-from generator.loader import load_file
-from generator.schema import load_schema
+from mlfolio.spec import validation
+from mlfolio.spec.check import Checker
+from mlfolio.spec.loader import load_file
+from mlfolio.spec.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "projects").glob("*.yaml"))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.check import Checker
-from generator.i18n import Labels
-from generator.model import build_portfolio
-from generator.pages import PageBuilder, SiteLayout
-from generator.render import environment, render_page
-from generator.schema import load_schema
-from generator.verdict import DEFAULT_RULES
+from mlfolio.spec.check import Checker
+from mlfolio.pages.labels import Labels
+from mlfolio.analysis.model import build_portfolio
+from mlfolio.pages.builder import PageBuilder, SiteLayout
+from mlfolio.pages.render import environment, render_page
+from mlfolio.spec.schema import load_schema
+from mlfolio.analysis.verdict import DEFAULT_RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +37,7 @@ def test_choices_fields_and_verdicts_are_in_korean() -> None:
 
 def test_english_labels_stay_english() -> None:
     schema = load_schema(ROOT / "schemas" / "project.schema.json")
-    from generator.blocks import choice_label
+    from mlfolio.pages.blocks import choice_label
 
     kinds = schema.resolve(schema.property_schema(("baselines",))["items"])["properties"]["kind"]
     assert choice_label(kinds, "random") == "Random / scarecrow"

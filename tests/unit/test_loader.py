@@ -10,8 +10,8 @@ import time
 import pytest
 from pathlib import Path
 
-from generator.diagnostics import Severity
-from generator.loader import (
+from mlfolio.spec.diagnostics import Severity
+from mlfolio.spec.loader import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_NODES,

@@ -1,6 +1,6 @@
 """User text is data: the md_* filters, checked on the HTML that Python-Markdown really makes.
 
-Every payload goes through ``generator.markup`` and then through Python-Markdown with the
+Every payload goes through ``mlfolio.pages.markup`` and then through Python-Markdown with the
 site's extensions (and with fewer), and the HTML is parsed: every element must be in an
 allow-list, no attribute may be an event handler, style or unchecked URL, no comment may
 survive, no snippet file may be read, no heading may come from user text, and template text
@@ -22,7 +22,7 @@ import markdown
 import pytest
 from pymdownx.superfences import fence_code_format
 
-from generator.markup import md_cell, md_code, md_inline, md_link, md_text, safe_url, slug
+from mlfolio.pages.markup import md_cell, md_code, md_inline, md_link, md_text, safe_url, slug
 
 SECRET = "TOPSECRET-7f3a9c"
 SENTINEL = "END-SENTINEL-PARAGRAPH"
@@ -948,7 +948,7 @@ def test_a_number_that_is_not_a_list_start_does_not_interrupt_a_paragraph(render
 
 def _md_inline_reference(value: object) -> str:
     """md_inline as first written, one character at a time: the table must do exactly this."""
-    from generator.markup import _INLINE_BACKSLASH, _INLINE_ENTITY, _text
+    from mlfolio.pages.markup import _INLINE_BACKSLASH, _INLINE_ENTITY, _text
 
     out = []
     for char in " ".join(_text(value).split()):

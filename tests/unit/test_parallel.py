@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import Checker
-from generator.i18n import Labels
-from generator.model import build_portfolio
-from generator.pages import PageBuilder, SiteLayout
-from generator import parallel
-from generator.parallel import Batch, WorkerLost, can_fork, fork_map, usable_cores
-from generator.render import environment, render_project_pages
-from generator.schema import load_schema
-from generator.verdict import DEFAULT_RULES
+from mlfolio.spec.check import Checker
+from mlfolio.pages.labels import Labels
+from mlfolio.analysis.model import build_portfolio
+from mlfolio.pages.builder import PageBuilder, SiteLayout
+from mlfolio.cli import parallel
+from mlfolio.cli.parallel import Batch, WorkerLost, can_fork, fork_map, usable_cores
+from mlfolio.pages.render import environment, render_project_pages
+from mlfolio.spec.schema import load_schema
+from mlfolio.analysis.verdict import DEFAULT_RULES
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from generator.check import Checker
-from generator.readiness import Readiness, SectionReadiness, readiness
-from generator.schema import Requirement, SpecSchema
+from mlfolio.spec.check import Checker
+from mlfolio.analysis.readiness import Readiness, SectionReadiness, readiness
+from mlfolio.spec.schema import Requirement, SpecSchema
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -6,17 +6,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator.i18n import Labels
-from generator.pages import PageBuilder, SiteLayout
-from generator.render import environment, render_page
-from generator.schema import load_schema
-from generator.verdict import DEFAULT_RULES
+from mlfolio.pages.labels import Labels
+from mlfolio.pages.builder import PageBuilder, SiteLayout
+from mlfolio.pages.render import environment, render_page
+from mlfolio.spec.schema import load_schema
+from mlfolio.analysis.verdict import DEFAULT_RULES
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schemas" / "project.schema.json"
 
 
 def _schema_paths(document: dict[str, Any]) -> set[str]:
-    """Walk the raw JSON independently of generator.reference: every property path."""
+    """Walk the raw JSON independently of mlfolio.pages.reference: every property path."""
     defs = document["$defs"]
 
     def resolve(node: dict[str, Any]) -> dict[str, Any]:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import Checker
-from generator.cli import main
-from generator.i18n import Labels
-from generator.reference import reference
-from generator.schema import load_schema
-from generator.values import better_or_equal, format_value
-from generator.verdict import parse_rules
+from mlfolio.spec.check import Checker
+from mlfolio.cli.main import main
+from mlfolio.pages.labels import Labels
+from mlfolio.pages.reference import reference
+from mlfolio.spec.schema import load_schema
+from mlfolio.analysis.values import better_or_equal, format_value
+from mlfolio.analysis.verdict import parse_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = load_schema(ROOT / "schemas" / "project.schema.json")
@@ -93,7 +93,7 @@ def test_an_unreadable_directory_is_a_diagnostic(tmp_path: Path, monkeypatch: py
 
 
 def test_a_large_batch_checked_in_parallel_reports_exactly_what_a_serial_check_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import check
+    from mlfolio.spec import check
 
     monkeypatch.setattr(check, "_workers", lambda files: 2)  # two workers, whatever this machine has
     source = (ROOT / "projects" / "house-prices.yaml").read_text(encoding="utf-8")

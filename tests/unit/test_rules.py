@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from generator.diagnostics import Diagnostic, Severity
-from generator.loader import load_bytes
-from generator.rules import RULES, run_rules
+from mlfolio.spec.diagnostics import Diagnostic, Severity
+from mlfolio.spec.loader import load_bytes
+from mlfolio.spec.rules import RULES, run_rules
 
 Path = tuple[str | int, ...]
 
@@ -366,8 +366,8 @@ def _fmt(path: Path) -> str:
 
 
 def test_the_metric_reference_rule_covers_every_reference_the_schema_marks() -> None:
-    from generator.rules import METRIC_REF_PATHS
-    from generator.schema import load_schema
+    from mlfolio.spec.rules import METRIC_REF_PATHS
+    from mlfolio.spec.schema import load_schema
 
     schema = load_schema()
     marked: set[str] = set()

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.check import Checker
-from generator.cli import EXIT_OK, EXIT_USAGE, main
-from generator.loader import load_bytes, load_file
-from generator.scaffold import scaffold
-from generator.schema import load_schema
+from mlfolio.spec.check import Checker
+from mlfolio.cli.main import EXIT_OK, EXIT_USAGE, main
+from mlfolio.spec.loader import load_bytes, load_file
+from mlfolio.cli.scaffold import scaffold
+from mlfolio.spec.schema import load_schema
 
 REPO = Path(__file__).resolve().parents[2]
 

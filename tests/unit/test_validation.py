@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.diagnostics import Diagnostic, Severity
-from generator.loader import load_bytes
-from generator.schema import load_schema
-from generator.validation import SchemaChecker
+from mlfolio.spec.diagnostics import Diagnostic, Severity
+from mlfolio.spec.loader import load_bytes
+from mlfolio.spec.schema import load_schema
+from mlfolio.spec.validation import SchemaChecker
 
 FILE = "projects/demo.yaml"
 

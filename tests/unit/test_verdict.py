@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.check import Checker
-from generator.schema import SpecSchema
-from generator.verdict import (
+from mlfolio.spec.check import Checker
+from mlfolio.spec.schema import SpecSchema
+from mlfolio.analysis.verdict import (
     ANSWERS,
     DEFAULT_RULES,
     VERDICTS,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator.schema import SpecSchema
+from mlfolio.spec.schema import SpecSchema
 
 VERDICTS = ("recommended", "proceed_with_caution", "not_recommended", "undetermined")
 ANSWERS = ("yes", "no", "partly", "unknown", "missing")

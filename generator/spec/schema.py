@@ -34,10 +34,10 @@ def schema_path_for(base: Path) -> Path:
 def default_schema_path() -> Path:
     """The schema shipped with mlfolio.
 
-    In a wheel it sits inside the package (``generator/schemas/``, mapped from the top-level
+    In a wheel it sits inside the package (``mlfolio/schemas/``, mapped from the top-level
     ``schemas/`` at build time); in a source checkout or editable install, at the top level.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package root
     for candidate in (here / "schemas" / SCHEMA_NAME, here.parent / "schemas" / SCHEMA_NAME):
         if candidate.is_file():
             return candidate

@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from generator.check import CheckRun, FileReport
-from generator.diagnostics import Diagnostic
-from generator.readiness import Readiness, readiness
-from generator.schema import SpecSchema
-from generator.verdict import DEFAULT_RULES, Verdict, VerdictRule, verdict_for
+from mlfolio.spec.check import CheckRun, FileReport
+from mlfolio.spec.diagnostics import Diagnostic
+from mlfolio.analysis.readiness import Readiness, readiness
+from mlfolio.spec.schema import SpecSchema
+from mlfolio.analysis.verdict import DEFAULT_RULES, Verdict, VerdictRule, verdict_for
 
 
 @dataclass(frozen=True)

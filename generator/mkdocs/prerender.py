@@ -32,7 +32,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from generator.parallel import Batch
+from mlfolio.cli.parallel import Batch
 
 __all__ = ["MIN_PAGES", "Pending", "PreparedPage", "prepare", "stateful_extension"]
 

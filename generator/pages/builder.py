@@ -12,16 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.blocks import BlockBuilder, choice_label
-from generator.diagnostics import format_path
-from generator.i18n import Labels
-from generator.markup import slug
-from generator.model import Metric, Portfolio, Project
-from generator.readiness import leaves
-from generator.reference import reference
-from generator.schema import SpecSchema
-from generator.values import format_value
-from generator.verdict import VERDICTS, VerdictRule, criteria
+from mlfolio.pages.blocks import BlockBuilder, choice_label
+from mlfolio.spec.diagnostics import format_path
+from mlfolio.pages.labels import Labels
+from mlfolio.pages.markup import slug
+from mlfolio.analysis.model import Metric, Portfolio, Project
+from mlfolio.analysis.readiness import leaves
+from mlfolio.pages.reference import reference
+from mlfolio.spec.schema import SpecSchema
+from mlfolio.analysis.values import format_value
+from mlfolio.analysis.verdict import VERDICTS, VerdictRule, criteria
 
 # (page key, template, file name inside the project folder); the order is the tab order.
 PROJECT_PAGES: tuple[tuple[str, str], ...] = (

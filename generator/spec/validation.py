@@ -13,10 +13,10 @@ try:  # a compiled validator (Rust) answers "is this spec valid?" about fifty ti
 except ImportError:  # pragma: no cover - platforms without a wheel fall back to jsonschema alone
     jsonschema_rs = None
 
-from generator.diagnostics import Diagnostic, error, format_path
-from generator.loader import LoadResult
-from generator.messages import describe, kind_of, required_message, show, suggest
-from generator.schema import SpecSchema
+from mlfolio.spec.diagnostics import Diagnostic, error, format_path
+from mlfolio.spec.loader import LoadResult
+from mlfolio.spec.messages import describe, kind_of, required_message, show, suggest
+from mlfolio.spec.schema import SpecSchema
 
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
 _EMPTINESS = {"minLength", "minItems", "minProperties"}

@@ -17,20 +17,20 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from generator.check import Checker
-from generator.export import export_json
-from generator.i18n import LANGUAGES, Labels
-from generator.model import build_portfolio
-from generator.pages import PROJECT_PAGES, PageBuilder, SiteLayout
-from generator.parallel import can_fork, collector_paused, usable_cores
-from generator.prerender import MIN_PAGES, Pending, PreparedPage, prepare, stateful_extension
-from generator.render import PACKAGE_TEMPLATES, environment, render_page, render_project_pages
-from generator.schema import load_schema, schema_path_for
-from generator.verdict import DEFAULT_RULES, parse_rules
+from mlfolio.spec.check import Checker
+from mlfolio.pages.export import export_json
+from mlfolio.pages.labels import LANGUAGES, Labels
+from mlfolio.analysis.model import build_portfolio
+from mlfolio.pages.builder import PROJECT_PAGES, PageBuilder, SiteLayout
+from mlfolio.cli.parallel import can_fork, collector_paused, usable_cores
+from mlfolio.mkdocs.prerender import MIN_PAGES, Pending, PreparedPage, prepare, stateful_extension
+from mlfolio.pages.render import PACKAGE_TEMPLATES, environment, render_page, render_project_pages
+from mlfolio.spec.schema import load_schema, schema_path_for
+from mlfolio.analysis.verdict import DEFAULT_RULES, parse_rules
 
 log = logging.getLogger("mkdocs.plugins.mlfolio")
 
-ASSETS = Path(__file__).parent / "assets"
+ASSETS = Path(__file__).resolve().parent.parent / "pages" / "assets"
 REQUIRED_EXTENSIONS = ("tables", "toc", "attr_list", "md_in_html", "admonition", "pymdownx.details")
 
 

@@ -24,13 +24,13 @@ from pathlib import Path
 
 from jsonschema.exceptions import SchemaError
 
-from generator.check import Checker, CheckRun, FileReport
-from generator.diagnostics import Diagnostic
-from generator.i18n import STAGES, VERDICTS
-from generator.values import format_value
-from generator.model import Metric, Portfolio, Project, build_portfolio
-from generator.schema import SCHEMA_NAME, SpecSchema, load_schema
-from generator.verdict import DEFAULT_RULES, CriterionAnswer, Override, Verdict, VerdictRule
+from mlfolio.spec.check import Checker, CheckRun, FileReport
+from mlfolio.spec.diagnostics import Diagnostic
+from mlfolio.pages.labels import STAGES, VERDICTS
+from mlfolio.analysis.values import format_value
+from mlfolio.analysis.model import Metric, Portfolio, Project, build_portfolio
+from mlfolio.spec.schema import SCHEMA_NAME, SpecSchema, load_schema
+from mlfolio.analysis.verdict import DEFAULT_RULES, CriterionAnswer, Override, Verdict, VerdictRule
 
 SCHEMA_FILE = f"schemas/{SCHEMA_NAME}"
 MAX_ERROR_LINES = 5

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from generator.check import CheckRun
-from generator.diagnostics import Diagnostic
+from mlfolio.spec.check import CheckRun
+from mlfolio.spec.diagnostics import Diagnostic
 
 
 def _summary(run: CheckRun) -> str:

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.i18n import Labels
-from generator.schema import SpecSchema
-from generator.validation import is_empty
-from generator.values import format_value
+from mlfolio.pages.labels import Labels
+from mlfolio.spec.schema import SpecSchema
+from mlfolio.spec.validation import is_empty
+from mlfolio.analysis.values import format_value
 
 
 # The schema marks references: `x-mlfolio-ref` on a value names the list its id comes from

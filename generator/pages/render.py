@@ -16,11 +16,11 @@ from typing import Any
 
 import jinja2
 
-from generator import markup
-from generator.i18n import Labels
-from generator.model import Project
-from generator.pages import PageBuilder, PageSpec
-from generator.parallel import fork_map
+from mlfolio.pages import markup
+from mlfolio.pages.labels import Labels
+from mlfolio.analysis.model import Project
+from mlfolio.pages.builder import PageBuilder, PageSpec
+from mlfolio.cli.parallel import fork_map
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 

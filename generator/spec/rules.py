@@ -13,9 +13,9 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from generator.diagnostics import Diagnostic, error, format_path, warning
-from generator.loader import LoadResult
-from generator.values import better_or_equal
+from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
+from mlfolio.spec.loader import LoadResult
+from mlfolio.analysis.values import better_or_equal
 
 Path = tuple[str | int, ...]
 Rule = Callable[[dict[str, Any], LoadResult], Iterable[Diagnostic]]

@@ -10,7 +10,7 @@ import re
 import textwrap
 from typing import Any
 
-from generator.schema import SpecSchema
+from mlfolio.spec.schema import SpecSchema
 
 _WIDTH = 92
 _TOP = ("schema_version", "id", "title", "stage", "team", "owners")

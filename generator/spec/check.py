@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.diagnostics import Diagnostic, error
-from generator.loader import LoadResult, PositionMap, load_file
-from generator.parallel import collector_paused, fork_map, usable_cores
-from generator.rules import run_rules
-from generator.schema import SpecSchema, load_schema
-from generator.validation import SchemaChecker
+from mlfolio.spec.diagnostics import Diagnostic, error
+from mlfolio.spec.loader import LoadResult, PositionMap, load_file
+from mlfolio.cli.parallel import collector_paused, fork_map, usable_cores
+from mlfolio.spec.rules import run_rules
+from mlfolio.spec.schema import SpecSchema, load_schema
+from mlfolio.spec.validation import SchemaChecker
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import __version__
+from mlfolio import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -47,9 +47,9 @@ def _parser() -> argparse.ArgumentParser:
 def _validate(args: argparse.Namespace) -> int:
     from jsonschema.exceptions import SchemaError
 
-    from generator.check import Checker
-    from generator.reporters import REPORTERS
-    from generator.schema import load_schema, schema_path_for
+    from mlfolio.spec.check import Checker
+    from mlfolio.cli.reporters import REPORTERS
+    from mlfolio.spec.schema import load_schema, schema_path_for
 
     if args.schema is not None and not args.schema.is_file():
         print(f"mlfolio: error: schema file not found: {args.schema}", file=sys.stderr)
@@ -70,8 +70,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     import re
 
-    from generator.scaffold import scaffold
-    from generator.schema import load_schema, schema_path_for
+    from mlfolio.cli.scaffold import scaffold
+    from mlfolio.spec.schema import load_schema, schema_path_for
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", args.id) or len(args.id) > 64:
         print(f"mlfolio: error: '{args.id}' is not a valid project id: use lower-case letters, digits, '-' and '_'", file=sys.stderr)
@@ -110,10 +110,10 @@ def _schema_ref(spec_dir: Path) -> str:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from generator.diff import DiffError, diff_sources
-    from generator.schema import load_schema, schema_path_for
-    from generator.settings import plugin_options
-    from generator.verdict import DEFAULT_RULES, parse_rules
+    from mlfolio.cli.diff import DiffError, diff_sources
+    from mlfolio.spec.schema import load_schema, schema_path_for
+    from mlfolio.cli.settings import plugin_options
+    from mlfolio.analysis.verdict import DEFAULT_RULES, parse_rules
 
     config = args.config or (Path("mkdocs.yml") if Path("mkdocs.yml").is_file() else None)
     rules = DEFAULT_RULES

@@ -2,7 +2,7 @@
 
 CI, the CLI and the MkDocs site all load specs through :func:`load_bytes` /
 :func:`load_file`. Every broken or hostile input becomes exactly one error
-:class:`~generator.diagnostics.Diagnostic` (never a traceback), in bounded time
+:class:`~mlfolio.spec.diagnostics.Diagnostic` (never a traceback), in bounded time
 and memory.
 
 How it works
@@ -62,7 +62,7 @@ except ImportError as exc:  # PyYAML built without libyaml: its pure-Python pars
         "mlfolio needs PyYAML with its libyaml C extension; reinstall PyYAML from a binary wheel"
     ) from exc
 
-from generator.diagnostics import Diagnostic, error, format_path, warning
+from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
 
 __all__ = [
     "MAX_BYTES",

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.i18n import Labels
-from generator.schema import SpecSchema
+from mlfolio.pages.labels import Labels
+from mlfolio.spec.schema import SpecSchema
 
 
 @dataclass(frozen=True)

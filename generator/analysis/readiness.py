@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.schema import Requirement, SpecSchema
-from generator.validation import is_empty
+from mlfolio.spec.schema import Requirement, SpecSchema
+from mlfolio.spec.validation import is_empty
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The ``mlfolio`` command: validate, new, diff, and their reporters. The only layer that prints."""

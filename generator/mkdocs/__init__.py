@@ -1,0 +1,1 @@
+"""The MkDocs plugin: the only subpackage that imports MkDocs."""
