@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+import hashlib
+import json
+import unicodedata
+from pathlib import Path
 from typing import Any
 
-from mlfolio.spec.check import CheckRun, FileReport
+from mlfolio.spec.check import Checker, CheckRun, FileReport
 from mlfolio.spec.diagnostics import Diagnostic
 from mlfolio.analysis.readiness import Readiness, readiness
 from mlfolio.spec.schema import SpecSchema
@@ -76,6 +81,12 @@ class Project:
     def updated(self) -> str:
         return str(self.data.get("updated") or self.data.get("created") or "")
 
+    @cached_property
+    def data_digest(self) -> str:
+        """A digest of the spec's data and file name: equal digests, equal pages."""
+        text = json.dumps([self.file, self.data], sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
     def metric(self, metric_id: str) -> Metric | None:
         return next((m for m in self.metrics if m.id == metric_id), None)
 
@@ -88,13 +99,27 @@ class Portfolio:
     run: CheckRun
 
     def by(self, key: str) -> dict[str, list[Project]]:
-        """Group projects by ``team``, ``stage`` or ``tag`` (a project appears under each of its tags)."""
+        """Group projects by ``team``, ``stage`` or ``tag`` (a project appears under each of its tags).
+
+        Names that differ only in case, width, spacing, invisible characters or Unicode
+        normalisation are one group, shown as the first project (by id) spells it."""
         groups: dict[str, list[Project]] = {}
+        shown: dict[str, str] = {}
         for project in self.projects:
             values = project.tags if key == "tag" else (getattr(project, key),)
-            for value in values:
+            for value in dict.fromkeys(group_key(v) for v in values):
                 groups.setdefault(value, []).append(project)
-        return dict(sorted(groups.items()))
+            for value in values:
+                shown.setdefault(group_key(value), value)
+        return {shown[k]: ps for k, ps in sorted(groups.items(), key=lambda kv: (kv[0], shown[kv[0]]))}
+
+
+def group_key(name: str) -> str:
+    """What two names of a team or tag must share to be one group: NFKC, case-folded, invisible
+    characters dropped, runs of spaces made one."""
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc") or ch.isspace())
+    return " ".join(text.casefold().split())
 
 
 def _metrics(data: Mapping[str, Any]) -> tuple[Metric, ...]:
@@ -130,3 +155,10 @@ def analyse(report: FileReport, schema: SpecSchema, rules: Sequence[VerdictRule]
 def build_portfolio(run: CheckRun, schema: SpecSchema, rules: Sequence[VerdictRule] = DEFAULT_RULES) -> Portfolio:
     projects = [p for p in (analyse(r, schema, rules) for r in run.reports) if p is not None]
     return Portfolio(tuple(sorted(projects, key=lambda p: p.id)), run)
+
+
+def load_portfolio(specs: Sequence[Path], schema: SpecSchema, rules: Sequence[VerdictRule] = DEFAULT_RULES,
+                   root: Path | None = None) -> Portfolio:
+    """Check every spec under ``specs`` and analyse the valid ones: the one entry the site, ``mlfolio
+    diff`` and the tests use. Messages name files relative to ``root`` (default: the current folder)."""
+    return build_portfolio(Checker(schema).check_paths(list(specs), root=root), schema, rules)

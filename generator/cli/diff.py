@@ -28,7 +28,7 @@ from mlfolio.spec.check import Checker, CheckRun, FileReport
 from mlfolio.spec.diagnostics import Diagnostic
 from mlfolio.pages.labels import STAGES, VERDICTS
 from mlfolio.analysis.values import format_value
-from mlfolio.analysis.model import Metric, Portfolio, Project, build_portfolio
+from mlfolio.analysis.model import Metric, Portfolio, Project, load_portfolio
 from mlfolio.spec.schema import SCHEMA_NAME, SpecSchema, load_schema
 from mlfolio.analysis.verdict import DEFAULT_RULES, CriterionAnswer, Override, Verdict, VerdictRule
 
@@ -127,13 +127,6 @@ def _entries(portfolio: Portfolio) -> dict[str, _Entry]:
         key = key if key not in out else report.file  # `x.yaml` beside `x.yml`
         out[key] = _Entry(key, report, project)
     return out
-
-
-def load_portfolio(directory: Path, schema: SpecSchema | None = None, root: Path | None = None,
-                   rules: Sequence[VerdictRule] = DEFAULT_RULES) -> Portfolio:
-    """Check and analyse the specs in ``directory``; file names are shown relative to ``root`` (default cwd)."""
-    schema = schema or load_schema()
-    return build_portfolio(Checker(schema).check_paths([Path(directory)], root=root), schema, rules)
 
 
 # -- comparing one project ----------------------------------------------------------------------
@@ -435,14 +428,14 @@ def _side(source: str, specs: str, tmp: Path, rules: Sequence[VerdictRule]) -> t
     if Path(source).is_dir():
         local = Path(SCHEMA_FILE)
         schema = _usable(local.resolve(), SCHEMA_FILE) if local.is_file() else load_schema()
-        return load_portfolio(Path(source), schema, rules=rules), schema
+        return load_portfolio([Path(source)], schema, rules), schema
     commit, top = _revision(source)
     schema = _schema_at(commit, top, source, tmp / "schema" / SCHEMA_NAME)
     folder = _in_repo(top, specs)
     target = tmp / "tree" / folder
     if not _export(commit, top, folder, target):
         return None, schema
-    return load_portfolio(target, schema, root=tmp / "tree", rules=rules), schema
+    return load_portfolio([target], schema, rules, root=tmp / "tree"), schema
 
 
 def diff_sources(base: str, head: str, specs: str = "projects", rules: Sequence[VerdictRule] = DEFAULT_RULES) -> str:
@@ -457,4 +450,4 @@ def diff_sources(base: str, head: str, specs: str = "projects", rules: Sequence[
         return diff_runs(before or empty, after or empty, stages=schema.stages)
 
 
-__all__ = ["DiffError", "diff_runs", "diff_sources", "load_portfolio", "md"]
+__all__ = ["DiffError", "diff_runs", "diff_sources", "md"]

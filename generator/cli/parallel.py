@@ -209,3 +209,11 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+PARALLEL_MIN_ITEMS = 200  # below this, starting a worker costs more than it saves
+
+
+def batch_mapper(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
+    """``fn(items)``, split across the cores for a batch large enough to pay for workers."""
+    return fork_map(fn, items, usable_cores() if len(items) >= PARALLEL_MIN_ITEMS else 1)

@@ -15,35 +15,23 @@ from typing import Any
 from mlfolio.pages.blocks import BlockBuilder, choice_label
 from mlfolio.spec.diagnostics import format_path
 from mlfolio.pages.labels import Labels
-from mlfolio.pages.markup import slug
-from mlfolio.analysis.model import Metric, Portfolio, Project
+from mlfolio.pages.layout import Anchors, SiteLayout, slug
+from mlfolio.analysis.model import Metric, Portfolio, Project, group_key
 from mlfolio.analysis.readiness import leaves
 from mlfolio.pages.reference import reference
 from mlfolio.spec.schema import SpecSchema
 from mlfolio.analysis.values import format_value
 from mlfolio.analysis.verdict import VERDICTS, VerdictRule, criteria
 
-# (page key, template, file name inside the project folder); the order is the tab order.
-PROJECT_PAGES: tuple[tuple[str, str], ...] = (
-    ("overview", "index.md"),
-    ("problem", "problem.md"),
-    ("feasibility", "feasibility.md"),
-    ("goals", "goals.md"),
-    ("constraints", "constraints.md"),
-    ("data", "data.md"),
-    ("deployment", "deployment.md"),
+# The sections of a project page, in order: (key, top-level spec sections it shows).
+PROJECT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("problem", ("business", "problem")),
+    ("feasibility", ("feasibility",)),
+    ("goals", ("goals", "labels", "multi_objective", "metrics", "ab_test")),
+    ("constraints", ("constraints",)),
+    ("data", ("data", "baselines", "prototype")),
+    ("deployment", ("deployment", "monitoring", "iterations", "retirement")),
 )
-
-# Which top-level spec sections each project page shows (readiness is reported per page).
-PAGE_SECTIONS: dict[str, tuple[str, ...]] = {
-    "overview": ("business",),
-    "problem": ("business", "problem"),
-    "feasibility": ("feasibility",),
-    "goals": ("goals", "labels", "multi_objective", "metrics", "ab_test"),
-    "constraints": ("constraints",),
-    "data": ("data", "baselines", "prototype"),
-    "deployment": ("deployment", "monitoring", "iterations", "retirement"),
-}
 
 
 @dataclass(frozen=True)
@@ -55,28 +43,7 @@ class PageSpec:
     title: str
     context: dict[str, Any] = field(default_factory=dict)
     edit_source: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)  # front matter besides the title
-
-
-@dataclass(frozen=True)
-class SiteLayout:
-    """Where generated pages live inside the docs tree."""
-
-    root: str = ""  # "" = the docs root; "portfolio" = docs/portfolio/...
-
-    def path(self, *parts: str) -> str:
-        return posixpath.join(self.root, *parts) if self.root else posixpath.join(*parts)
-
-    def project(self, project_id: str, page: str = "index.md") -> str:
-        return self.path("projects", project_id, page)
-
-    def home(self) -> str:
-        return self.path("index.md")
-
-
-def rel(from_uri: str, to_uri: str) -> str:
-    """A relative Markdown link from one page's source to another's (MkDocs checks them)."""
-    return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+    meta: dict[str, Any] = field(default_factory=dict)  # page metadata for the theme (``hide``)
 
 
 def _metric_row(metric: Metric) -> dict[str, Any]:
@@ -97,6 +64,16 @@ class PageBuilder:
         self.layout = layout
         self.rules = tuple(rules)
         self.criteria = criteria(schema)
+        self.group_anchors: dict[str, dict[str, str]] = {}
+
+    def index(self, portfolio: Portfolio) -> None:
+        """Learn the portfolio's groups, so project pages link to the anchors the group pages use."""
+        for key in ("team", "stage", "tag"):
+            anchors = Anchors()
+            self.group_anchors[key] = {group_key(name): anchors(group_key(name)) for name in portfolio.by(key)}
+
+    def _anchor(self, key: str, name: str) -> str:
+        return self.group_anchors.get(key, {}).get(group_key(name)) or slug(group_key(name))
 
     def _item_property(self, section: str, name: str) -> dict[str, Any]:
         """The schema of field ``name`` in the items of the top-level list ``section``."""
@@ -104,31 +81,30 @@ class PageBuilder:
         return self.schema.resolve(items.get("properties", {}).get(name, {}))
 
     # -- per project ---------------------------------------------------------------------
-    def project_pages(self, project: Project) -> list[PageSpec]:
+    def project_page(self, project: Project) -> PageSpec:
+        """The one page of a project: a summary a reviewer reads in a minute, then every section."""
+        src = self.layout.project(project.id)
         names = {b["id"]: b["name"] for b in project.data.get("baselines") or ()}
         names.update({d["id"]: d["name"] for d in (project.data.get("data") or {}).get("datasets") or ()})
         blocks = BlockBuilder(self.schema, self.labels, project.stage, {m.id: (m.name, m.unit) for m in project.metrics}, names)
-        tabs = [(key, self.layout.project(project.id, name)) for key, name in PROJECT_PAGES]
-        common = {
+        context: dict[str, Any] = {
             "titles": {name: self.labels.field(self.schema.property_schema((name,)), name)
                        for name in self.schema.document.get("properties", {})},
             "project": project,
             "data": project.data,
             "verdict": project.verdict,
             "readiness": project.readiness,
+            "tag_links": [{"name": tag, "href": self.layout.href(src, self.layout.path("tags.md"), self._anchor("tag", tag))}
+                          for tag in project.tags],
+            "team_link": self.layout.href(src, self.layout.path("teams.md"), self._anchor("team", project.team)),
+            "home_link": self.layout.href(src, self.layout.home()),
         }
-        pages = []
-        for key, name in PROJECT_PAGES:
-            src = self.layout.project(project.id, name)
-            context = dict(common, page=key, src=src,
-                           tabs=[{"key": k, "label": self.labels[k], "link": rel(src, uri), "current": k == key} for k, uri in tabs])
+        for key, sections in PROJECT_SECTIONS:
             context.update(getattr(self, f"_ctx_{key}")(project, blocks, src))
-            section_readiness = [project.readiness.section(s) for s in PAGE_SECTIONS[key]]
-            context["page_missing"] = leaves([r for s in section_readiness if s for r in s.missing])
-            title = project.title if key == "overview" else f"{self.labels[key]}: {project.title}"
-            meta = {"tags": list(project.tags)} if key == "overview" and project.tags else {}
-            pages.append(PageSpec(src, f"{key}.md.jinja", title, context, project.file, meta))
-        return pages
+            found = [project.readiness.section(s) for s in sections]
+            context.setdefault("section_missing", {})[key] = leaves([r for s in found if s for r in s.missing])
+        context.update(self._ctx_overview(project, blocks, src))
+        return PageSpec(src, "project.html.jinja", project.title, context, project.file, {"hide": ["navigation"]})
 
     def _ctx_overview(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
         data = project.data
@@ -150,13 +126,15 @@ class PageBuilder:
             "readiness_heading": self.labels.format("readiness_heading", percent=project.readiness.percent,
                                                     stage=self.labels.stage(project.readiness.target)),
             "business_goal": blocks.field(("business", "goal"), data),
+            "problem_statement": blocks.field(("problem", "statement"), data),
             "summary": data.get("summary"),
             "links": [(self.labels.field(self.schema.property_schema(("links", k)), k), v) for k, v in (data.get("links") or {}).items()],
             "concerns": [
                 {"title": self.labels.criterion(a.criterion), "answer": a.answer, "evidence": a.evidence}
                 for a in project.verdict.answers
-                if (a.criterion.group == "for_ml" and a.answer in ("no", "partly"))
-                or (a.criterion.group != "for_ml" and a.answer in ("yes", "partly"))
+                if a.answer in ("partly", "unknown")
+                or (a.criterion.group == "for_ml" and a.answer == "no")
+                or (a.criterion.group != "for_ml" and a.answer == "yes")
             ],
             "baseline_to_beat": None if to_beat is None else {
                 "name": to_beat["name"], "id": to_beat["id"], "kind": choice_label(kinds, to_beat.get("kind"), self.labels.language)},
@@ -191,7 +169,7 @@ class PageBuilder:
             "groups": groups,
             "extras": blocks.section(("feasibility",), project.data, skip=("for_ml", "against_ml", "risks", "override")),
             "missing_stage": blocks.missing_from(("feasibility",)),
-            "rules_link": rel(src, self.layout.path("verdicts.md")),
+            "rules_link": self.layout.href(src, self.layout.path("verdicts.md")),
         }
 
     def _ctx_goals(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
@@ -240,13 +218,14 @@ class PageBuilder:
 
     # -- portfolio -----------------------------------------------------------------------
     def portfolio_pages(self, portfolio: Portfolio) -> list[PageSpec]:
+        self.index(portfolio)
         home = self.layout.home()
         rows = [self._row(p, home) for p in portfolio.projects]
         stage_counts = Counter(p.stage for p in portfolio.projects)
         verdict_counts = Counter(p.verdict.final for p in portfolio.projects)
         total = max(len(portfolio.projects), 1)
         pages = [
-            PageSpec(home, "home.md.jinja", self.labels["portfolio"], {
+            PageSpec(home, "home.html.jinja", self.labels["portfolio"], {
                 "rows": rows,
                 "stage_counts": [{"key": s, "label": self.labels.stage(s), "count": stage_counts.get(s, 0),
                                   "percent": 100 * stage_counts.get(s, 0) // total} for s in self.schema.stages],
@@ -255,9 +234,11 @@ class PageBuilder:
                 "links": self._index_links(home),
                 # Only while serving can a portfolio with broken specs be shown: say which.
                 "problems": [d.format() for d in portfolio.run.diagnostics if d.is_error],
+                "json_link": self.layout.href(home, self.layout.path("projects.json")),
             }, meta={"hide": ["navigation"]}),
         ]
-        for key, group_by, title in (("teams", "team", self.labels["by_team"]), ("stages", "stage", self.labels["by_stage"])):
+        for key, group_by, title in (("teams", "team", self.labels["by_team"]), ("stages", "stage", self.labels["by_stage"]),
+                                     ("tags", "tag", self.labels["by_tag"])):
             src = self.layout.path(f"{key}.md")
             groups = portfolio.by(group_by)
             if group_by == "stage":
@@ -265,13 +246,12 @@ class PageBuilder:
                 ordered = sorted(groups.items(), key=lambda kv: order.get(kv[0], 99))
             else:
                 ordered = list(groups.items())
-            pages.append(PageSpec(src, "groups.md.jinja", title, {
-                "groups": [{"name": self.labels.stage(k) if group_by == "stage" else k, "anchor": slug(k),
+            pages.append(PageSpec(src, "groups.html.jinja", title, {
+                "groups": [{"name": self.labels.stage(k) if group_by == "stage" else k, "anchor": self._anchor(group_by, k),
                             "rows": [self._row(p, src) for p in ps]} for k, ps in ordered],
             }))
-        pages.append(PageSpec(self.layout.path("tags.md"), "tags.md.jinja", self.labels["by_tag"], {}))
         pages.extend(self.documentation_pages())
-        pages.append(PageSpec(self.layout.path("verdicts.md"), "verdicts.md.jinja", self.labels["how_verdicts"], {
+        pages.append(PageSpec(self.layout.path("verdicts.md"), "verdicts.html.jinja", self.labels["how_verdicts"], {
             "rules": [{"rule": r, "conditions": [c.describe() for c in r.when_any]} for r in self.rules],
             "criteria": self.criteria,
         }))
@@ -280,7 +260,7 @@ class PageBuilder:
     def documentation_pages(self) -> list[PageSpec]:
         """The spec reference (from the schema) and the "Write a spec" guide, in English and Korean."""
         reference_uri = self.layout.path("reference.md")
-        pages = [PageSpec(reference_uri, "reference.md.jinja", self.labels["spec_reference"], {
+        pages = [PageSpec(reference_uri, "reference.html.jinja", self.labels["spec_reference"], {
             "sections": reference(self.schema, self.labels),
             "stages": self.schema.stages,
             "schema_file": "schemas/" + self.schema.source.name,
@@ -297,20 +277,20 @@ class PageBuilder:
         for language, name, other in (("en", "guide.md", "guide-ko.md"), ("ko", "guide-ko.md", "guide.md")):
             labels = Labels(language)
             src = self.layout.path(name)
-            pages.append(PageSpec(src, "guide.md.jinja", labels["write_a_spec"], {
+            pages.append(PageSpec(src, "guide.html.jinja", labels["write_a_spec"], {
                 "t": labels, "language": language,
                 "stage_rows": [dict(row, label=labels.stage(row["stage"])) for row in stage_rows],
                 "criteria": self.criteria,
                 "new_example": "churn-prediction",
-                "links": {"reference": rel(src, reference_uri), "verdicts": rel(src, self.layout.path("verdicts.md")),
-                          "other_language": rel(src, self.layout.path(other))},
+                "links": {"reference": self.layout.href(src, reference_uri), "verdicts": self.layout.href(src, self.layout.path("verdicts.md")),
+                          "other_language": self.layout.href(src, self.layout.path(other))},
             }))
         return pages
 
     def _index_links(self, src: str) -> dict[str, str]:
-        return {k: rel(src, self.layout.path(f"{k}.md")) for k in ("teams", "stages", "tags", "verdicts")}
+        return {k: self.layout.href(src, self.layout.path(f"{k}.md")) for k in ("teams", "stages", "tags", "verdicts")}
 
     def _row(self, project: Project, src: str) -> dict[str, Any]:
-        return {"project": project, "link": rel(src, self.layout.project(project.id)),
+        return {"project": project, "link": self.layout.href(src, self.layout.project(project.id)),
                 "stage": self.labels.stage(project.stage), "verdict": self.labels.verdict(project.verdict.final),
                 "readiness": project.readiness.percent}

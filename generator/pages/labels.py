@@ -62,7 +62,7 @@ LABELS: dict[str, dict[str, str]] = {
         "model": "model", "business": "business", "results": "Results",
         "section": "Section", "of": "of", "required": "Required", "done": "done",
         "edit_spec": "Edit the spec", "source": "Source", "warnings": "Reviewer warnings",
-        "all_projects": "All projects", "none": "None", "verdict_rules_intro": "The verdict is computed from the feasibility answers, never typed by hand. Rules are tried in order; the first rule with a matching condition decides, and the project page lists the answers that matched. If no rule matches, the verdict is **Recommended**. A reviewer may record an override with a reason; the computed verdict is still shown.",
+        "all_projects": "All projects", "none": "None", "verdict_rules_intro": "The verdict is computed from the feasibility answers, never typed by hand. Rules are tried in order; the first rule with a matching condition decides, and the project page lists the answers that matched. If no rule matches, the verdict is Recommended. A reviewer may record an override with a reason; the computed verdict is still shown.",
         "condition": "Condition", "any_of": "any of", "then": "Verdict", "otherwise": "Otherwise",
         "spec_reference": "Spec reference", "write_a_spec": "Write a spec",
         "reviewer": "Reviewer", "reason": "Reason", "date": "Date",
@@ -85,6 +85,9 @@ LABELS: dict[str, dict[str, str]] = {
         "created_updated": "Created → updated",
         "baselines_vs_targets": "Baselines against the targets",
         "readiness_note": "Readiness counts what the current and the next stage require; validation already enforces the current stage.",
+        "permalink": "Permanent link", "at_a_glance": "At a glance", "what_problem": "What problem it solves",
+        "not_assessed": "Not assessed yet: the feasibility section is not written.",
+        "no_metrics_yet": "No metric with a target yet.", "none_yet": "Not written yet.",
     },
     "ko": {
         "portfolio": "ML 프로젝트 포트폴리오",
@@ -110,7 +113,7 @@ LABELS: dict[str, dict[str, str]] = {
         "model": "모델", "business": "비즈니스", "results": "결과",
         "section": "섹션", "of": "/", "required": "필수", "done": "완료",
         "edit_spec": "명세 편집", "source": "원본", "warnings": "검토 경고",
-        "all_projects": "전체 프로젝트", "none": "없음", "verdict_rules_intro": "판정은 타당성 답변으로부터 계산되며 사람이 직접 입력하지 않습니다. 규칙은 순서대로 적용되고, 조건이 일치하는 첫 규칙이 판정을 결정하며, 프로젝트 페이지에 일치한 답변이 표시됩니다. 일치하는 규칙이 없으면 **추천**입니다. 검토자는 사유와 함께 재정의를 기록할 수 있으며, 계산된 판정도 함께 표시됩니다.",
+        "all_projects": "전체 프로젝트", "none": "없음", "verdict_rules_intro": "판정은 타당성 답변으로부터 계산되며 사람이 직접 입력하지 않습니다. 규칙은 순서대로 적용되고, 조건이 일치하는 첫 규칙이 판정을 결정하며, 프로젝트 페이지에 일치한 답변이 표시됩니다. 일치하는 규칙이 없으면 추천입니다. 검토자는 사유와 함께 재정의를 기록할 수 있으며, 계산된 판정도 함께 표시됩니다.",
         "condition": "조건", "any_of": "다음 중 하나", "then": "판정", "otherwise": "그 외",
         "spec_reference": "명세 레퍼런스", "write_a_spec": "명세 작성 가이드",
         "reviewer": "검토자", "reason": "사유", "date": "날짜",
@@ -133,6 +136,9 @@ LABELS: dict[str, dict[str, str]] = {
         "created_updated": "작성일 → 수정일",
         "baselines_vs_targets": "베이스라인과 목표 비교",
         "readiness_note": "준비도는 현재 단계와 다음 단계가 요구하는 항목을 셉니다. 현재 단계의 항목은 검증에서 이미 확인됩니다.",
+        "permalink": "고유 링크", "at_a_glance": "한눈에 보기", "what_problem": "해결하려는 문제",
+        "not_assessed": "아직 평가되지 않음: 타당성 섹션이 작성되지 않았습니다.",
+        "no_metrics_yet": "목표가 있는 지표가 아직 없습니다.", "none_yet": "아직 작성되지 않음.",
     },
 }
 

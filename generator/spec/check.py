@@ -6,14 +6,13 @@ files through the same loader and get the same diagnostics.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlfolio.spec.diagnostics import Diagnostic, error
 from mlfolio.spec.loader import LoadResult, PositionMap, load_file
-from mlfolio.cli.parallel import collector_paused, fork_map, usable_cores
 from mlfolio.spec.rules import run_rules
 from mlfolio.spec.schema import SpecSchema, load_schema
 from mlfolio.spec.validation import SchemaChecker
@@ -84,13 +83,16 @@ def display_name(path: Path, root: Path | None = None) -> str:
         return path.as_posix()
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
+def discover(paths: Iterable[Path], root: Path | None = None) -> tuple[list[Path], list[Diagnostic]]:
     """Spec files named by ``paths``: files as given, directories searched for ``*.yaml``/``*.yml``.
 
-    A file named twice (``projects projects/x.yaml``) is checked once."""
+    A specs folder holds specs and nothing else: anything else in it (another suffix, a
+    subfolder, a special file, a link that leaves ``root``) is an error, never skipped, because
+    a file nobody checks is a file nobody reads. A file named twice is checked once."""
     files: list[Path] = []
     problems: list[Diagnostic] = []
     seen: set[Path] = set()
+    base = (root or Path.cwd()).resolve()
 
     def add(path: Path) -> None:
         key = path.resolve()
@@ -98,20 +100,45 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Diagnostic]]:
             seen.add(key)
             files.append(path)
 
+    def reject(path: Path, why: str) -> None:
+        problems.append(error(display_name(path, root), 1, 1, why, "not-a-spec"))
+
     for path in paths:
         if path.is_dir():
             try:
-                found = sorted(p for p in path.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file())
+                entries = sorted(path.iterdir())
             except OSError as exc:
                 problems.append(error(path.as_posix(), 1, 1, f"cannot read the directory: {exc.strerror or exc}", "unreadable"))
                 continue
-            for p in found:
-                add(p)
+            for entry in entries:
+                if entry.is_symlink():
+                    target = entry.resolve()
+                    if not target.is_relative_to(base):
+                        reject(entry, f"a link to {'a folder' if target.is_dir() else 'a file'} outside the repository; "
+                                      "a specs folder holds specs only: replace the link with the spec itself")
+                        continue
+                if entry.is_dir():
+                    reject(entry, "a folder inside the specs folder; specs are the *.yaml files directly in it: move it out")
+                elif entry.suffix not in SPEC_SUFFIXES:
+                    reject(entry, f"'{entry.name}' is not a spec (only *.yaml and *.yml files belong in the specs folder): "
+                                  "move it out of the folder")
+                elif not entry.is_file():
+                    reject(entry, "not a regular file (a device, pipe, socket or broken link): replace it with a spec file")
+                else:
+                    add(entry)
         elif path.exists():
             add(path)
         else:
             problems.append(error(path.as_posix(), 1, 1, "no such file or directory", "unreadable"))
     return files, problems
+
+
+Mapper = Callable[[Callable[[Sequence[Any]], list[Any]], Sequence[Any]], list[Any]]
+"""How a front end spreads work: ``mapper(function, items)`` returns ``function(items)``'s results in order."""
+
+
+def _in_process(function: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any]) -> list[Any]:
+    return function(items)
 
 
 class Checker:
@@ -134,29 +161,21 @@ class Checker:
         return FileReport(path, loaded, tuple(sorted(found, key=Diagnostic.sort_key)),
                           ident if isinstance(ident, str) else None, (at.line, at.column))
 
-    def check_paths(self, paths: Sequence[Path], root: Path | None = None, *, keep_data: bool = True) -> CheckRun:
+    def check_paths(self, paths: Sequence[Path], root: Path | None = None, *, keep_data: bool = True,
+                    mapper: Mapper | None = None) -> CheckRun:
         """Check every spec under ``paths``.
 
         ``keep_data=False`` is for callers that only report diagnostics (``mlfolio validate``):
-        the reports then hold no loaded data, which lets a large batch be split across the
-        machine's cores."""
-        files, problems = discover(paths)
-        names = [display_name(p, root) for p in files]
-        jobs = list(zip(files, names))
-        with collector_paused():
-            if keep_data:
-                reports = [self.check_file(p, n) for p, n in jobs]
-            else:  # only diagnostics travel back: pickling loaded data would cost more than the parse saves
-                reports = fork_map(lambda part: [self.check_file(p, n).slim() for p, n in part], jobs, _workers(len(jobs)))
-        reports = _unique_ids(reports)
-        return CheckRun(tuple(reports), tuple(problems))
-
-
-PARALLEL_MIN_FILES = 200  # below this, starting a worker costs more than it saves
-
-
-def _workers(files: int) -> int:
-    return usable_cores() if files >= PARALLEL_MIN_FILES else 1
+        the reports then hold no loaded data, so a front end's ``mapper`` may check slices of
+        the batch elsewhere (the CLI uses every core for a large batch) and send back only
+        diagnostics."""
+        files, problems = discover(paths, root)
+        jobs = [(p, display_name(p, root)) for p in files]
+        if keep_data:
+            reports = [self.check_file(p, n) for p, n in jobs]
+        else:
+            reports = (mapper or _in_process)(lambda part: [self.check_file(p, n).slim() for p, n in part], jobs)
+        return CheckRun(tuple(_unique_ids(reports)), tuple(problems))
 
 
 def _id_matches_filename(path: Path, loaded: LoadResult) -> list[Diagnostic]:

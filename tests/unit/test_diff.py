@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 
 from mlfolio.cli.main import main
-from mlfolio.cli.diff import DiffError, code, diff_runs, diff_sources, load_portfolio, md
+from mlfolio.analysis.model import load_portfolio as _load
+from mlfolio.cli.diff import DiffError, code, diff_runs, diff_sources, md
+from mlfolio.spec.schema import load_schema
+
+
+def load_portfolio(directory):
+    return _load([directory], load_schema())
 from mlfolio.spec.loader import load_file
 
 HERE = Path(__file__).resolve().parent

@@ -1,0 +1,64 @@
+"""The plugin's options: each validates itself, as MkDocs' own options do, so every mistake
+in ``mkdocs.yml`` is reported with the option's name before anything is built."""
+
+from __future__ import annotations
+
+import posixpath
+
+from mkdocs.config import base
+from mkdocs.config import config_options as opt
+
+from mlfolio.pages.labels import LANGUAGES
+
+
+class PagesDir(opt.Type[str]):
+    """A folder inside the site: ``""`` is the root; a path that leaves the site is an error."""
+
+    def __init__(self, default: str = "portfolio") -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        text = super().run_validation(value)
+        if not text.strip("/"):
+            return ""
+        cleaned = posixpath.normpath(text.replace("\\", "/").strip("/"))
+        if cleaned in (".", ""):
+            return ""
+        if cleaned == ".." or cleaned.startswith("../") or ":" in cleaned:
+            raise base.ValidationError(f"{text!r} must be a folder inside the site, such as 'portfolio' (or '' for the root)")
+        return cleaned
+
+
+class HostNames(opt.ListOfItems[str]):
+    """Host names, such as ``images.example.com``: lower-cased; a URL or a path is an error."""
+
+    def __init__(self) -> None:
+        super().__init__(opt.Type(str), default=[])
+
+    def run_validation(self, value: object) -> list[str]:
+        hosts = super().run_validation(value)
+        out = []
+        for host in hosts:
+            name = host.strip().lower().rstrip(".")
+            if not name or any(c in name for c in "/:@ ?#\\") or name.startswith("."):
+                raise base.ValidationError(f"{host!r} is not a host name: write it as 'images.example.com', without a scheme or path")
+            out.append(name)
+        return sorted(set(out))
+
+
+class MlfolioConfig(base.Config):
+    specs_dir = opt.Type(str, default="projects")
+    """Folder of project specs (``*.yaml``), relative to ``mkdocs.yml``. Not the docs folder."""
+    schema = opt.Optional(opt.File(exists=True))
+    """Spec schema. Default: ``schemas/project.schema.json`` beside ``mkdocs.yml`` if present, else the bundled one."""
+    pages_dir = PagesDir()
+    """Where the generated pages go inside the site (``""`` = the site root)."""
+    language = opt.Optional(opt.Choice(LANGUAGES))
+    """Label language, ``en`` or ``ko``. Default: the theme's language if it is one of those, else ``en``."""
+    verdict_rules = opt.Optional(opt.Type(list))
+    """Verdict rules replacing the defaults (see "How verdicts are decided"); checked against the schema."""
+    templates_dir = opt.Optional(opt.Dir(exists=True))
+    """Folder of template overrides, searched before the bundled templates."""
+    allowed_image_hosts = HostNames()
+    """Hosts whose images free text may show; other outside images are shown as links."""
+

@@ -1,0 +1,120 @@
+"""The whole site from a specs folder: every page as finished HTML, plus the files beside them.
+
+This is what a site engine calls (the MkDocs plugin does); it imports no engine. A builder
+keeps the project pages it rendered, so a rebuild with the same settings (``mkdocs serve``
+after a save) re-renders only the projects whose spec changed, and the portfolio pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from mlfolio.analysis.model import Portfolio, Project, load_portfolio
+from mlfolio.analysis.verdict import VerdictRule
+from mlfolio.pages.builder import PageBuilder
+from mlfolio.pages.export import export_json
+from mlfolio.pages.labels import Labels
+from mlfolio.pages.layout import SiteLayout
+from mlfolio.pages.render import PACKAGE_TEMPLATES, RenderedPage, environment, render_page
+from mlfolio.spec.diagnostics import Diagnostic
+from mlfolio.spec.schema import SpecSchema
+
+ASSETS = Path(__file__).parent / "assets"
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """A file of the site that is not a page (``projects.json``, the stylesheet)."""
+
+    src_uri: str
+    content: str
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    """One build: the pages, the other files, and what validation found."""
+
+    pages: tuple[RenderedPage, ...]
+    files: tuple[SiteFile, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    portfolio: Portfolio
+
+    @property
+    def errors(self) -> int:
+        return sum(d.is_error for d in self.diagnostics)
+
+
+def _fingerprint(folders: Iterable[Path | None]) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and times of the templates: a template edited while serving renders anew."""
+    found = []
+    for folder in folders:
+        if folder is not None and folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    info = path.stat()
+                    found.append((path.as_posix(), info.st_size, info.st_mtime_ns))
+    return tuple(found)
+
+
+class SiteBuilder:
+    """Builds the site for one set of settings; :meth:`build` may be called again after edits."""
+
+    def __init__(self, specs_dir: Path, root: Path, schema: SpecSchema, schema_path: Path, rules: Sequence[VerdictRule],
+                 labels: Labels, layout: SiteLayout, templates_dir: Path | None = None,
+                 allowed_image_hosts: Sequence[str] = ()) -> None:
+        self.specs_dir = specs_dir
+        self.root = root
+        self.schema = schema
+        self.schema_path = schema_path
+        self.rules = tuple(rules)
+        self.labels = labels
+        self.layout = layout
+        self.templates_dir = templates_dir
+        self.allowed_image_hosts = tuple(allowed_image_hosts)
+        self._cache: dict[str, tuple[tuple[object, ...], RenderedPage]] = {}
+        self._env: jinja2.Environment | None = None
+        self._templates: tuple[tuple[str, int, int], ...] = ()
+
+    @property
+    def settings(self) -> tuple[object, ...]:
+        """What a rendered page depends on besides its own spec."""
+        schema_bytes = self.schema_path.read_bytes() if self.schema_path.is_file() else b""
+        return (self.specs_dir, self.root, hashlib.sha256(schema_bytes).hexdigest(), self.rules, self.labels.language,
+                self.layout, self.templates_dir, self.allowed_image_hosts)
+
+    def environment(self) -> jinja2.Environment:
+        templates = _fingerprint((PACKAGE_TEMPLATES, self.templates_dir))
+        if self._env is None or templates != self._templates:
+            self._env = environment(self.labels, self.templates_dir, self.allowed_image_hosts)
+            self._templates = templates
+            self._cache.clear()
+        return self._env
+
+    def build(self) -> SiteBuild:
+        portfolio = load_portfolio([self.specs_dir], self.schema, self.rules, self.root)
+        env = self.environment()
+        builder = PageBuilder(self.schema, self.labels, self.layout, self.rules)
+        portfolio_specs = builder.portfolio_pages(portfolio)  # also learns the group anchors
+        pages = [self._project_page(env, builder, project) for project in portfolio.projects]
+        self._cache = {p.src_uri: self._cache[p.src_uri] for p in pages}  # forget removed projects
+        pages.extend(render_page(env, spec) for spec in portfolio_specs)
+        urls = {p.id: self.layout.url(self.layout.project(p.id)) for p in portfolio.projects}
+        files = [SiteFile(self.layout.path("projects.json"), export_json(portfolio, urls))]
+        files.extend(SiteFile(f"assets/mlfolio/{asset.name}", asset.read_text(encoding="utf-8")) for asset in sorted(ASSETS.iterdir()))
+        return SiteBuild(tuple(pages), tuple(files), tuple(portfolio.run.diagnostics), portfolio)
+
+    def _project_page(self, env: jinja2.Environment, builder: PageBuilder, project: Project) -> RenderedPage:
+        spec = builder.project_page(project)
+        key = (project.data_digest, tuple(sorted(spec.context["tag_links"][i]["href"] for i in range(len(project.tags)))),
+               spec.context["team_link"], tuple(d.format() for d in project.warnings))
+        cached = self._cache.get(spec.src_uri)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        page = render_page(env, spec)
+        self._cache[spec.src_uri] = (key, page)
+        return page
