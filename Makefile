@@ -1,5 +1,5 @@
 # The two commands a new user needs: `make serve` and `make test`.
-# Both create .venv and install everything on first use, from requirements.lock: the exact
+# Both create .venv and install everything on first use, from requirements.txt (the lock): the exact
 # versions (with their hashes) that were tested. `make lock` regenerates the lock from the
 # ranges in pyproject.toml.
 
@@ -7,7 +7,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-LOCK   := requirements.lock
+LOCK   := requirements.txt
 
 # The lock tool, itself pinned, in a throwaway venv (never in .venv).
 PIP_TOOLS     := pip-tools==7.7.0
@@ -51,11 +51,21 @@ venv: $(STAMP)
 
 # The locked requirements first (pip refuses any file whose hash is not in the lock), then
 # the project itself without dependencies: everything it needs is already there.
+# DEPS=latest (the drift workflow) installs instead the newest versions pyproject.toml's
+# ranges allow, ignoring the lock.
+DEPS ?= locked
 $(STAMP): $(LOCK) pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 ...'" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)
+ifeq ($(DEPS),latest)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[test,lint]'
+else ifeq ($(DEPS),locked)
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+else
+	$(error DEPS must be "locked" (the default) or "latest", not "$(DEPS)")
+endif
 	@mkdir -p $(VENV)/mypy-path && ln -sfn ../../generator $(VENV)/mypy-path/mlfolio
 	@touch $@
 
@@ -68,12 +78,12 @@ define check-lock-python
 endef
 
 # Keeps every pin that pyproject.toml still allows; adds, drops or moves only what changed.
-lock:  ## Regenerate requirements.lock after a change to pyproject.toml
+lock:  ## Regenerate requirements.txt after a change to pyproject.toml
 	$(check-lock-python)
 	$(LOCK_VENV)/bin/pip-compile --quiet $(PIP_COMPILE_OPTS) --output-file $(LOCK) pyproject.toml
 
 # Every package to the newest version pyproject.toml's ranges allow.
-lock-upgrade:  ## Regenerate requirements.lock with the newest allowed versions
+lock-upgrade:  ## Regenerate requirements.txt with the newest allowed versions
 	$(check-lock-python)
 	$(LOCK_VENV)/bin/pip-compile --quiet --upgrade $(PIP_COMPILE_OPTS) --output-file $(LOCK) pyproject.toml
 
