@@ -192,13 +192,30 @@ def test_github_format(work: Path, capsys) -> None:
 # -- which files -------------------------------------------------------------------------------------
 
 
-def test_directory_takes_yaml_and_yml_files_only(work: Path, capsys) -> None:
+def test_directory_takes_yaml_and_yml_files(work: Path, capsys) -> None:
+    copy(work, SMALL)
+    shutil.copy(EXAMPLES / f"{RICH}.yaml", work / "projects" / f"{RICH}.yml")
+    assert validate(capsys) == (EXIT_OK, "2 files checked: no problems\n", "")
+
+
+def test_anything_else_in_a_specs_folder_is_an_error(work: Path, capsys) -> None:
+    """A file nobody checks is a file nobody reads: other files and subfolders are reported,
+    never skipped, and a spec inside a subfolder is not checked (tests/site/test_specs_folder.py
+    covers links and special files, and the build)."""
     copy(work, SMALL)
     shutil.copy(EXAMPLES / f"{RICH}.yaml", work / "projects" / f"{RICH}.yml")
     (work / "projects" / "README.md").write_text("# not a spec\n", encoding="utf-8")
     (work / "projects" / "drafts").mkdir()
     (work / "projects" / "drafts" / "x.yaml").write_text("not: [valid\n", encoding="utf-8")
-    assert validate(capsys) == (EXIT_OK, "2 files checked: no problems\n", "")
+    code, out, err = validate(capsys)
+    assert (code, err) == (EXIT_PROBLEMS, "")
+    assert out.splitlines() == [
+        "projects/README.md:1:1: error: 'README.md' is not a spec (only *.yaml and *.yml files belong in the specs folder): "
+        "move it out of the folder [not-a-spec]",
+        "projects/drafts:1:1: error: a folder inside the specs folder; specs are the *.yaml files directly in it: "
+        "move it out [not-a-spec]",
+        "2 files checked: 2 errors, 0 warnings",
+    ]
 
 
 def test_files_and_directories_can_be_mixed(work: Path, capsys) -> None:

@@ -92,23 +92,43 @@ def test_an_unreadable_directory_is_a_diagnostic(tmp_path: Path, monkeypatch: py
     assert [(d.rule, d.message) for d in run.diagnostics] == [("unreadable", "cannot read the directory: Permission denied")]
 
 
-def test_a_large_batch_checked_in_parallel_reports_exactly_what_a_serial_check_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mlfolio.spec import check
+def test_a_large_batch_checked_in_parallel_reports_exactly_what_a_serial_check_does(tmp_path: Path) -> None:
+    """`mlfolio validate` hands large batches to forked workers (the CLI's mapper): what they
+    report is exactly what one process reports, in the same order."""
+    import os
 
-    monkeypatch.setattr(check, "_workers", lambda files: 2)  # two workers, whatever this machine has
+    from mlfolio.cli.parallel import PARALLEL_MIN_ITEMS, can_fork, fork_map
+
+    assert can_fork(), "this test needs a platform and a moment where forking is allowed"
+    folder, pids = tmp_path / "projects", tmp_path / "pids"
+    folder.mkdir()
+    used: list[int] = []
+
+    def two_workers(fn, items):  # the CLI's batch_mapper, with two workers whatever this machine has
+        used.append(len(items))
+
+        def recorded(part):
+            with pids.open("a", encoding="utf-8") as out:  # forked workers cannot append to `used`
+                out.write(f"{os.getpid()}\n")
+            return fn(part)
+
+        return fork_map(recorded, items, 2)
+
     source = (ROOT / "projects" / "house-prices.yaml").read_text(encoding="utf-8")
-    for i in range(check.PARALLEL_MIN_FILES + 10):
+    for i in range(PARALLEL_MIN_ITEMS + 10):
         ident = f"p{i:04d}"
         text = source.replace("id: house-prices", f"id: {ident}", 1)
         if i % 37 == 0:
             text = text.replace("stage: baseline_prototype", "stage: nope", 1)  # a schema error
         if i % 50 == 1:
             text = text.replace(f"id: {ident}", "id: p0000", 1)  # a duplicate id, and a name mismatch
-        (tmp_path / f"{ident}.yaml").write_text(text, encoding="utf-8")
+        (folder / f"{ident}.yaml").write_text(text, encoding="utf-8")
     checker = Checker(SCHEMA)
-    serial = checker.check_paths([tmp_path])
-    parallel = checker.check_paths([tmp_path], keep_data=False)
-    assert all(r.loaded.data is None for r in parallel.reports)  # the reports came from the workers
+    serial = checker.check_paths([folder])
+    parallel = checker.check_paths([folder], keep_data=False, mapper=two_workers)
+    assert used == [PARALLEL_MIN_ITEMS + 10]  # the whole batch went through the mapper
+    assert len(set(pids.read_text(encoding="utf-8").split()) - {str(os.getpid())}) >= 1, "no worker checked a slice"
+    assert all(r.loaded.data is None for r in parallel.reports)  # only diagnostics travelled back
     assert parallel.diagnostics == serial.diagnostics
     rules = {d.rule for d in parallel.diagnostics}
     assert {"schema", "duplicate-project", "id-filename"} <= rules
