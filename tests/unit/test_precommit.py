@@ -4,8 +4,9 @@ Two configurations are exercised against the same specs:
 
 * ``manifest``: a ``repo: local`` hook built from ``.pre-commit-hooks.yaml`` (the hook other
   repositories use), keeping its entry, files, types and pass_filenames, so a broken manifest
-  breaks this test. Only the language becomes ``system``: the manifest's ``python`` would make
-  pre-commit install mlfolio from the network, and the test venv already has it.
+  breaks this test. Only the language becomes ``unsupported`` (pre-commit installs nothing):
+  the manifest's ``python`` would make pre-commit install mlfolio from the network, and the
+  test venv already has it.
 * ``repository``: this repository's own ``.pre-commit-config.yaml``, verbatim.
 
 One more test runs ``pre-commit try-repo`` on a snapshot of this checkout: exactly what another
@@ -98,7 +99,7 @@ def _write_config(repo: Path, which: str) -> Path:
     config = repo / f"{which}.pre-commit-config.yaml"
     if which == "manifest":
         hook = {k: v for k, v in _manifest_hook().items() if k in LOCAL_KEYS}
-        hook["language"] = "system"
+        hook["language"] = "unsupported"
         config.write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": [hook]}]}), encoding="utf-8")
     else:
         shutil.copyfile(CONFIG, config)
@@ -130,6 +131,44 @@ def test_manifest_and_config_are_valid_for_pre_commit() -> None:
             [str(PRE_COMMIT), command, str(path)], capture_output=True, text=True, timeout=60
         )
         assert proc.returncode == 0, f"pre-commit {command} {path.name}:\n{proc.stdout}{proc.stderr}"
+
+
+# Renamed in pre-commit 4.4: `system` became `unsupported`, `script` `unsupported_script`.
+DEPRECATED_LANGUAGES = {"system", "script"}
+
+
+def _locked_version(name: str) -> tuple[int, ...]:
+    text = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    match = re.search(rf"^{re.escape(name)}==([0-9.]+)", text, re.MULTILINE | re.IGNORECASE)
+    assert match, f"{name} is not pinned in requirements.txt"
+    return tuple(int(part) for part in match.group(1).split("."))
+
+
+def test_no_deprecated_setting() -> None:
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
+    hooks += yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    for hook in hooks:
+        assert hook.get("language") not in DEPRECATED_LANGUAGES, (
+            f"hook {hook['id']}: language {hook['language']!r} is deprecated; use unsupported(_script)"
+        )
+        # Stage names before pre-commit 3.2 (`commit`, `push`, ...) are deprecated too.
+        for stage in hook.get("stages", []):
+            assert stage.startswith("pre-") or stage in {"manual", "post-checkout", "post-commit",
+                                                          "post-merge", "post-rewrite", "prepare-commit-msg",
+                                                          "commit-msg"}, stage
+    # `unsupported` exists from pre-commit 4.4: the config says so, and the lock has one.
+    minimum = tuple(int(p) for p in str(config["minimum_pre_commit_version"]).split("."))
+    assert minimum >= (4, 4), minimum
+    assert _locked_version("pre-commit") >= minimum
+
+
+def test_hooks_watch_folders_that_exist() -> None:
+    """A `files:` pattern naming a folder that moved would silently never run."""
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    for hook in (h for repo in config["repos"] for h in repo["hooks"]):
+        for folder in re.findall(r"([A-Za-z_][\w.-]*)/", hook.get("files", "")):
+            assert (ROOT / folder).is_dir(), f"hook {hook['id']} watches {folder}/, which does not exist"
 
 
 def test_manifest_hook_runs_the_installed_command_on_specs_only() -> None:
