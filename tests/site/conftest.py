@@ -1,7 +1,7 @@
 """Fixtures for the site tests: real MkDocs builds of this checkout's portfolio.
 
-Every build works on a copy of ``mkdocs.yml``, ``projects/`` and ``schemas/`` in a temporary
-folder, so a test may edit specs or configuration freely and the checkout gets no ``site/``.
+Every build works on a copy of ``mkdocs.yml``, ``projects/`` (the specs), ``schemas/`` and
+``docs/`` (the docs folder, apart from the specs) in a temporary folder, so a test may edit specs or configuration freely and the checkout gets no ``site/``.
 Builds run in-process (``load_config`` + ``build``) with ``strict=True``; a log handler on the
 ``mkdocs`` logger (the plugin logs to ``mkdocs.plugins.mlfolio``, Material to
 ``mkdocs.material.*``) records every warning and error, so a test can say exactly what was
@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import posixpath
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 REPO = Path(__file__).resolve().parents[2]
-SITE_INPUTS = ("mkdocs.yml", "projects", "schemas")
+SITE_INPUTS = ("mkdocs.yml", "projects", "schemas", "docs")
 
 
 # --------------------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ def set_plugin_options(root: Path, **options: object) -> Path:
 
 
 def copy_inputs(dest: Path) -> Path:
-    """Copy the site's inputs (``mkdocs.yml``, ``projects/``, ``schemas/``) into ``dest``."""
+    """Copy the site's inputs (``mkdocs.yml``, ``projects/``, ``schemas/``, ``docs/``) into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in SITE_INPUTS:
         source = REPO / name
@@ -196,11 +197,14 @@ class Node:
         return set((self.attrs.get("class") or "").split())
 
     def iter(self) -> Iterator[Node]:
-        """This element and every element inside it, in document order."""
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.iter()
+        """This element and every element inside it, in document order.
+
+        Without recursion: a page may hold 100,000 nested elements (hostile Markdown)."""
+        stack: list[Node] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(c for c in reversed(node.children) if isinstance(c, Node))
 
     def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Node]:
         return [
@@ -216,7 +220,15 @@ class Node:
 
     def text(self) -> str:
         """The text inside, as a reader sees it (entities decoded), whitespace kept."""
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+        out: list[str] = []
+        stack: list[Node | str] = list(reversed(self.children))
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                out.append(item)
+            else:
+                stack.extend(reversed(item.children))
+        return "".join(out)
 
     def words(self) -> str:
         """The text inside with runs of whitespace collapsed."""
@@ -305,7 +317,7 @@ def html() -> Callable[[Path], Node]:
 
 @pytest.fixture(scope="session")
 def page(site_build: Build) -> Callable[[str], Node]:
-    """``page("projects/house-prices/feasibility/")``: a parsed page of the shared site."""
+    """``page("projects/house-prices/")``: a parsed page of the shared site."""
     cache: dict[str, Node] = {}
 
     def read(url_path: str) -> Node:
@@ -333,3 +345,109 @@ def article(root: Node) -> Node:
 def content() -> Callable[[Node], Node]:
     """``content(page)``: the article holding the page's own content."""
     return article
+
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def section(root: Node, ident: str) -> Node:
+    """The part of a page under the heading ``id=ident`` (with it), up to the next heading of
+    the same or a higher level, as one node: ``section(page, "feasibility")`` is the
+    feasibility section of a project page, ``section(page, "concerns")`` one part of "At a glance"."""
+    found = [n for n in article(root).iter() if n.tag in HEADINGS and n.attrs.get("id") == ident]
+    assert len(found) == 1, f"{len(found)} headings with id {ident!r} in the article"
+    heading = found[0]
+    assert heading.parent is not None
+    siblings = heading.parent.children
+    start = next(i for i, c in enumerate(siblings) if c is heading)
+    end = next((i for i in range(start + 1, len(siblings))
+                if isinstance(siblings[i], Node) and siblings[i].tag in HEADINGS and siblings[i].tag <= heading.tag), len(siblings))
+    return Node("#section", {"id": ident}, None, siblings[start:end])
+
+
+@pytest.fixture(scope="session")
+def sections() -> Callable[[Node, str], Node]:
+    """``sections(page, "feasibility")``: the part of a page under the heading with that id."""
+    return section
+
+
+@dataclass(frozen=True)
+class TocItem:
+    href: str
+    title: str
+    children: tuple[TocItem, ...]
+
+
+def table_of_contents(root: Node) -> list[TocItem]:
+    """The table of contents Material shows beside the page (``nav.md-nav--secondary``),
+    as nested items. The one in the right-hand sidebar is read."""
+    sidebar = root.find("div", "md-sidebar--secondary")
+    assert sidebar is not None, "no table-of-contents sidebar"
+    nav = sidebar.find("nav", "md-nav--secondary")
+    if nav is None:
+        return []
+
+    def items(ul: Node | None) -> list[TocItem]:
+        if ul is None:
+            return []
+        found = []
+        for li in (c for c in ul.children if isinstance(c, Node) and c.tag == "li"):
+            link = next(c for c in li.children if isinstance(c, Node) and c.tag == "a")
+            sub = next((c for c in li.children if isinstance(c, Node) and c.tag == "nav"), None)
+            inner = sub.find("ul") if sub is not None else None
+            found.append(TocItem(link.attrs.get("href") or "", link.words(), tuple(items(inner))))
+        return found
+
+    return items(nav.find("ul"))
+
+
+@pytest.fixture(scope="session")
+def toc() -> Callable[[Node], list[TocItem]]:
+    """``toc(page)``: the page's table of contents, as nested :class:`TocItem`."""
+    return table_of_contents
+
+
+def element_ids(root: Node) -> list[str]:
+    """Every ``id`` on a page, in document order, repeats kept."""
+    return [n.attrs["id"] or "" for n in root.iter() if "id" in n.attrs]
+
+
+# Attributes that make the browser fetch or open a URL.
+URL_ATTRIBUTES = (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"), ("area", "href"))
+
+
+def find_broken_links(site: Path) -> list[str]:
+    """Every link inside ``site`` that does not arrive: a missing file, or a ``#fragment``
+    that is no ``id`` of the page it points at. External links (with a scheme or a host) are
+    not followed. ``404.html`` is left out: it is served at any depth, so MkDocs writes its
+    links from ``site_url``.
+
+    MkDocs does not check anchors on generated pages (their HTML is handed over finished),
+    so this is the check that the ids the templates link to exist."""
+    pages = {p: parse_html(p.read_text(encoding="utf-8")) for p in sorted(site.rglob("*.html")) if p.name != "404.html"}
+    ids = {p: set(element_ids(root)) for p, root in pages.items()}
+    broken = []
+    for path, root in pages.items():
+        url = path.relative_to(site).as_posix()
+        url = url[: -len("index.html")] if url.endswith("index.html") else url
+        for tag, attribute in URL_ATTRIBUTES:
+            for node in root.find_all(tag):
+                href = node.attrs.get(attribute)
+                if href is None or href in ("", "#") or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", href) or href.startswith("//"):
+                    continue
+                fragment = unquote(urlsplit(href).fragment)
+                target = path if href.startswith("#") else resolve_link(site, url, href)
+                if target is None:
+                    broken.append(f"{url}: <{tag} {attribute}={href!r}>: no such file")
+                elif fragment and target.suffix == ".html":
+                    if target not in ids:
+                        ids[target] = set(element_ids(parse_html(target.read_text(encoding="utf-8"))))
+                    if fragment not in ids[target]:
+                        broken.append(f"{url}: <{tag} {attribute}={href!r}>: no id {fragment!r} on {target.relative_to(site).as_posix()}")
+    return broken
+
+
+@pytest.fixture(scope="session")
+def broken_links() -> Callable[[Path], list[str]]:
+    """``broken_links(site)``: every internal link of the built site that leads nowhere."""
+    return find_broken_links

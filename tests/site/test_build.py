@@ -1,5 +1,6 @@
-"""The portfolio as built by MkDocs from the example specs: pages, links, navigation, search,
-``projects.json``, edit links, verdicts and tags.
+"""The portfolio as built by MkDocs from the example specs: one page per project with its table
+of contents, links and anchors, navigation, search, ``projects.json``, edit links, verdicts and
+tags.
 
 Everything here reads the one site built for the session (``site_build`` in conftest.py),
 except the navigation test without a ``nav:``, which builds its own copy.
@@ -16,14 +17,19 @@ from typing import Any
 import pytest
 from mkdocs.config import load_config
 
+from mlfolio.analysis.values import format_value
+from mlfolio.analysis.verdict import DEFAULT_RULES, criteria, parse_rules
 from mlfolio.pages.labels import Labels
 from mlfolio.spec.loader import load_file
 from mlfolio.spec.schema import load_schema
-from mlfolio.analysis.verdict import DEFAULT_RULES, criteria, parse_rules
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_IDS = tuple(sorted(p.stem for p in (REPO / "projects").glob("*.yaml")))
-PROJECT_PAGES = ("", "problem/", "feasibility/", "goals/", "constraints/", "data/", "deployment/")
+# The sections of a project page, in order (h2 ids), and what "At a glance" answers (h3 ids).
+SECTIONS = ("at-a-glance", "problem", "feasibility", "goals", "constraints", "data", "deployment")
+SECTION_LABELS = ("at_a_glance", "problem", "feasibility", "goals", "constraints", "data", "deployment")
+GLANCE = ("what-problem", "verdict", "key-metrics", "concerns", "must-beat", "watched", "readiness")
+PORTFOLIO_PAGES = ("", "teams/", "stages/", "tags/", "verdicts/", "guide/", "guide-ko/", "reference/")
 EN = Labels("en")
 
 
@@ -81,6 +87,11 @@ def rows(table) -> list[list[Any]]:
     return [tr.find_all("td") for tr in table.find_all("tr") if tr.find_all("td")]
 
 
+def heading_text(node) -> str:
+    """A heading's words without its permalink mark."""
+    return node.words().removesuffix("¶").strip()
+
+
 # --------------------------------------------------------------------------------------------
 # Pages and links
 # --------------------------------------------------------------------------------------------
@@ -92,10 +103,18 @@ def test_the_examples_are_there() -> None:
         assert required in EXAMPLE_IDS
 
 
+def test_the_site_has_one_page_per_project_and_the_portfolio_pages(site: Path) -> None:
+    """Exactly these pages: nothing of the specs folder, no sub-page of a project."""
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    expected = sorted(["404.html"] + [f"{url}index.html" for url in PORTFOLIO_PAGES]
+                      + [f"projects/{project_id}/index.html" for project_id in EXAMPLE_IDS])
+    assert pages == expected
+
+
 @pytest.mark.parametrize("project_id", EXAMPLE_IDS)
-def test_every_project_has_its_seven_pages(site: Path, project_id: str) -> None:
-    missing = [p for p in PROJECT_PAGES if not (site / "projects" / project_id / p / "index.html").is_file()]
-    assert missing == []
+def test_a_project_is_one_page(site: Path, project_id: str) -> None:
+    folder = site / "projects" / project_id
+    assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
 
 
 def test_no_yaml_spec_is_copied_into_the_site(site: Path) -> None:
@@ -112,7 +131,7 @@ def test_home_lists_every_project_with_a_working_link(site, page, content, link_
         assert target == site / "projects" / project_id / "index.html", (project_id, links[title])
 
 
-@pytest.mark.parametrize("listing", ["teams/", "stages/"])
+@pytest.mark.parametrize("listing", ["teams/", "stages/", "tags/"])
 def test_group_pages_link_every_project(site, page, content, link_target, listing: str) -> None:
     body = content(page(listing))
     targets = {link_target(site, listing, a.attrs.get("href") or "") for a in body.find_all("a")}
@@ -120,32 +139,136 @@ def test_group_pages_link_every_project(site, page, content, link_target, listin
         assert site / "projects" / project_id / "index.html" in targets, project_id
 
 
+def test_every_internal_link_and_anchor_of_every_page_resolves(site: Path, broken_links) -> None:
+    assert broken_links(site) == []
+
+
+def test_the_link_checker_finds_missing_pages_and_anchors(tmp_path: Path, broken_links) -> None:
+    """Guard for the check above: it does report what it is meant to report."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<h2 id="here">x</h2><a href="a/#there">ok</a> <a href="#here">ok</a> <a href="https://example.com/x">out</a>'
+        ' <a href="b/">no page</a> <a href="a/#nowhere">no anchor</a> <a href="#gone">no anchor here</a>'
+        ' <img src="missing.png">', encoding="utf-8")
+    (tmp_path / "a" / "index.html").write_text('<p id="there"><a href="../#here">back</a></p>', encoding="utf-8")
+    found = broken_links(tmp_path)
+    assert [line.split(": <", 1)[1].split(">", 1)[0] for line in found] == [
+        "a href='b/'", "a href='a/#nowhere'", "a href='#gone'", "img src='missing.png'"]
+
+
+@pytest.mark.parametrize("url", [*PORTFOLIO_PAGES, *(f"projects/{p}/" for p in EXAMPLE_IDS)])
+def test_ids_are_unique_on_every_page(page, url: str) -> None:
+    ids = [n.attrs["id"] for n in page(url).iter() if "id" in n.attrs]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+# --------------------------------------------------------------------------------------------
+# A project's page: its sections, in order, with the table of contents beside them
+# --------------------------------------------------------------------------------------------
+
+
 @pytest.mark.parametrize("project_id", EXAMPLE_IDS)
-def test_project_tabs_link_the_seven_pages(site, page, link_target, project_id: str) -> None:
-    for here in PROJECT_PAGES:
-        url = f"projects/{project_id}/{here}"
-        tabs = page(url).find("nav", "mlfolio-tabs")
-        assert tabs is not None, url
-        targets = {link_target(site, url, a.attrs["href"]) for a in tabs.find_all("a")}
-        expected = {site / "projects" / project_id / p / "index.html" for p in PROJECT_PAGES if p != here}
-        assert targets == expected, url
-        current = tabs.find("strong", **{"aria-current": "page"})
-        assert current is not None, url
+def test_project_page_has_its_sections_in_order(page, content, project_id: str) -> None:
+    body = content(page(f"projects/{project_id}/"))
+    h1 = body.find_all("h1")
+    assert [h.words() for h in h1] == [" ".join(spec(project_id)["title"].split())]
+    h2 = [(h.attrs.get("id"), heading_text(h)) for h in body.find_all("h2")]
+    assert h2 == [(ident, EN[label]) for ident, label in zip(SECTIONS, SECTION_LABELS, strict=True)]
 
 
-def test_every_internal_link_of_every_page_resolves(site: Path, html, link_target) -> None:
-    broken = []
-    # 404.html is served at any depth, so MkDocs writes its links from the site root (site_url).
-    for path in sorted(p for p in site.rglob("*.html") if p.name != "404.html"):
-        url = path.relative_to(site).as_posix()
-        url = url[: -len("index.html")] if url.endswith("index.html") else url
-        for a in html(path).find_all("a"):
-            href = a.attrs.get("href")
-            if not href or href.startswith(("#", "mailto:")) or re.match(r"[a-z]+:", href):
-                continue
-            if link_target(site, url, href) is None:
-                broken.append(f"{url}: {href}")
-    assert broken == []
+@pytest.mark.parametrize("project_id", EXAMPLE_IDS)
+def test_table_of_contents_lists_every_section_and_heading(page, content, toc, link_target, site, project_id: str) -> None:
+    url = f"projects/{project_id}/"
+    root = page(url)
+    entries = toc(root)
+    assert [(e.href, e.title) for e in entries] == [(f"#{s}", EN[label]) for s, label in zip(SECTIONS, SECTION_LABELS, strict=True)]
+    assert [c.href for c in entries[0].children] == [f"#{h}" for h in GLANCE]
+
+    def flat(items):
+        for item in items:
+            yield item.href
+            yield from flat(item.children)
+
+    headings = [f"#{n.attrs['id']}" for n in content(root).iter()
+                if n.tag in ("h2", "h3", "h4", "h5", "h6") and n.attrs.get("id")]
+    assert list(flat(entries)) == headings
+    assert all(link_target(site, url, href) == site / url / "index.html" for href in headings)
+
+
+@pytest.mark.parametrize("url", [f"projects/{p}/" for p in EXAMPLE_IDS] + list(PORTFOLIO_PAGES))
+def test_project_pages_and_home_hide_the_left_navigation(page, url: str) -> None:
+    """A project page is wide (tables) and not in the navigation: the left column is hidden,
+    the table of contents stays. So is the home page's (its table is the navigation)."""
+    sidebar = page(url).find("div", "md-sidebar--primary")
+    assert sidebar is not None
+    assert ("hidden" in sidebar.attrs) == (url.startswith("projects/") or url == "")
+    assert "hidden" not in page(url).find("div", "md-sidebar--secondary").attrs
+
+
+@pytest.mark.parametrize("project_id", EXAMPLE_IDS)
+def test_at_a_glance_answers_the_reviewers_questions(page, sections, records, project_id: str) -> None:
+    data = spec(project_id)
+    glance = sections(page(f"projects/{project_id}/"), "at-a-glance")
+    h3 = {h.attrs.get("id"): heading_text(h) for h in glance.find_all("h3")}
+    assert list(h3) == list(GLANCE)
+    record = records[project_id]
+    assert h3["verdict"] == f"{EN['verdict']}: {EN.verdict(record['verdict']['final'])}"
+    readiness = record["readiness"]["percent"]
+    assert h3["readiness"].startswith(f"{EN['readiness']}: {readiness}% "), h3["readiness"]
+    text = glance.words()
+
+    statement = (data.get("problem") or {}).get("statement")
+    if statement:
+        first_words = " ".join(re.sub(r"[*_`#>\[\]]", " ", statement).split()[:4])
+        assert first_words in " ".join(re.sub(r"[*_`#>\[\]]", " ", text).split()), first_words
+
+    metrics = [m for m in data.get("metrics") or () if m.get("target") is not None][:6]
+    tables = [t for t in glance.find_all("table") if t.find("th") is not None and t.find("th").words() == EN["metric"]]
+    if metrics:
+        assert len(tables) == 1
+        shown = [(cells[0].words(), cells[2].words()) for cells in rows(tables[0])]
+        assert shown == [(" ".join(m["name"].split()), format_value(m["target"], m.get("unit", ""))) for m in metrics]
+    else:
+        assert tables == [] and EN["no_metrics_yet"] in text
+
+    to_beat = ((data.get("constraints") or {}).get("performance") or {}).get("baseline_to_beat")
+    if to_beat:
+        baseline = next(b for b in data["baselines"] if b["id"] == to_beat)
+        assert f"{EN['baseline_to_beat']}: {' '.join(baseline['name'].split())}" in text
+
+    names = {m["id"]: m["name"] for m in data.get("metrics") or ()}
+    for monitor in (data.get("monitoring") or {}).get("monitors") or ():
+        assert " ".join(names.get(monitor["metric"], monitor["metric"]).split()) in text, monitor
+
+
+def concerns_of(project_id: str) -> set[str]:
+    """Criteria a reviewer should worry about: an answer against ML, or not known for sure."""
+    feasibility = spec(project_id).get("feasibility") or {}
+    found = set()
+    for criterion in criteria(schema()):
+        answer = ((feasibility.get(criterion.group) or {}).get(criterion.key) or {}).get("answer")
+        if answer in ("partly", "unknown") or (answer == ("no" if criterion.group == "for_ml" else "yes")):
+            found.add(EN.criterion(criterion))
+    return found
+
+
+@pytest.mark.parametrize("project_id", EXAMPLE_IDS)
+def test_at_a_glance_lists_what_could_go_wrong(page, sections, project_id: str) -> None:
+    concerns = sections(page(f"projects/{project_id}/"), "concerns")
+    lists = [c for c in concerns.children if not isinstance(c, str) and c.tag == "ul"]
+    assert len(lists) <= 1
+    listed = {li.find("strong").words() for ul in lists for li in ul.children if not isinstance(li, str) and li.tag == "li"}
+    assert listed == concerns_of(project_id)
+    if not listed:
+        assert EN["no_concerns"] in concerns.words() or EN["not_assessed"] in concerns.words()
+
+
+def test_at_a_glance_covers_every_kind_of_verdict(records) -> None:
+    """Guard: the examples show the summary of each verdict a reviewer meets."""
+    finals = {r["verdict"]["final"] for r in records.values()}
+    assert {"recommended", "not_recommended", "proceed_with_caution"} <= finals
+    assert any(concerns_of(p) for p in EXAMPLE_IDS) and any(
+        ((spec(p).get("constraints") or {}).get("performance") or {}).get("baseline_to_beat") for p in EXAMPLE_IDS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,10 +296,10 @@ def assert_short_navigation(site: Path, found: dict[str, set[Path]], expected: l
     assert core <= found["tabs"]
 
 
-@pytest.mark.parametrize("url", ["teams/", "projects/house-prices/", "projects/crm-repurchase/feasibility/"])
+@pytest.mark.parametrize("url", ["teams/", "projects/house-prices/", "projects/crm-repurchase/"])
 def test_navigation_lists_portfolio_pages_and_no_project_page(site, page, link_target, site_config, url: str) -> None:
     expected = [url_of(md) for md in nav_pages(site_config.nav)]
-    for core in ("", "teams/", "stages/", "tags/", "verdicts/"):
+    for core in PORTFOLIO_PAGES:
         assert core in expected, f"mkdocs.yml nav no longer lists {core or 'index'}"
     assert_short_navigation(site, nav_targets(site, page(url), url, link_target), expected)
 
@@ -191,7 +314,7 @@ def test_navigation_without_explicit_nav_still_leaves_project_pages_out(site_cop
     result = build_site(site_copy)
     assert result.error is None and result.logged() == [], result.logged()
     site = result.site
-    for url in ("teams/", "projects/house-prices/", "projects/house-prices/data/"):
+    for url in ("teams/", "projects/house-prices/"):
         found = nav_targets(site, html(result.file(url)), url, link_target)
         assert_short_navigation(site, found, ["", "teams/", "stages/", "tags/", "verdicts/"])
 
@@ -203,7 +326,7 @@ def test_navigation_without_explicit_nav_still_leaves_project_pages_out(site_cop
 # A word from each spec's own text; if a spec is rewritten, pick another word from it.
 SEARCH_WORDS = (
     ("house-prices", "officetel"),  # English (summary)
-    ("crm-repurchase", "업리프트"),  # Korean (uplift, throughout the problem and data pages)
+    ("crm-repurchase", "업리프트"),  # Korean (uplift, throughout the problem and data sections)
 )
 
 
@@ -262,16 +385,15 @@ def test_projects_json_keeps_the_computed_verdict_beside_an_override(records) ->
 
 
 @pytest.mark.parametrize("project_id", EXAMPLE_IDS)
-def test_project_pages_edit_their_spec(page, project_id: str) -> None:
-    for here in PROJECT_PAGES:
-        edits = page(f"projects/{project_id}/{here}").find_all("a", rel="edit")
-        assert len(edits) == 1, here
-        assert edits[0].attrs["href"].endswith(f"/edit/main/projects/{project_id}.yaml"), edits[0].attrs["href"]
+def test_project_page_edits_its_spec(page, project_id: str) -> None:
+    edits = page(f"projects/{project_id}/").find_all("a", rel="edit")
+    assert len(edits) == 1
+    assert edits[0].attrs["href"] == f"https://github.com/mlfolio/mlfolio/edit/main/projects/{project_id}.yaml"
 
 
-@pytest.mark.parametrize("url", ["", "teams/", "stages/", "tags/", "verdicts/"])
+@pytest.mark.parametrize("url", PORTFOLIO_PAGES)
 def test_portfolio_pages_have_no_edit_link(page, url: str) -> None:
-    """They are generated from every spec at once: there is no one file to edit."""
+    """They are generated from every spec at once (or from the schema): there is no one file to edit."""
     assert page(url).find_all("a", rel="edit") == []
 
 
@@ -281,7 +403,7 @@ def test_portfolio_pages_have_no_edit_link(page, url: str) -> None:
 
 
 def criterion_rows(body) -> dict[str, tuple[Any, ...]]:
-    """Criterion title -> its table cells, from the three criteria tables of a feasibility page."""
+    """Criterion title -> its table cells, from the three criteria tables of the feasibility section."""
     found: dict[str, tuple[Any, ...]] = {}
     for table in body.find_all("table"):
         for cells in rows(table):
@@ -291,8 +413,9 @@ def criterion_rows(body) -> dict[str, tuple[Any, ...]]:
 
 
 @pytest.mark.parametrize("project_id", EXAMPLE_IDS)
-def test_feasibility_page_shows_every_criterion_and_marks_the_deciding_ones(page, content, records, project_id: str) -> None:
-    body = content(page(f"projects/{project_id}/feasibility/"))
+def test_feasibility_shows_every_criterion_and_marks_the_deciding_ones(page, sections, records, project_id: str) -> None:
+    body = sections(page(f"projects/{project_id}/"), "feasibility")
+    assert [h.attrs.get("id") for h in body.find_all("h3")] == ["for-ml", "against-ml", "risks"]
     table = criterion_rows(body)
     decided = {hit["criterion"] for hit in records[project_id]["verdict"]["decided_by"]}
     feasibility = spec(project_id).get("feasibility") or {}
@@ -303,11 +426,13 @@ def test_feasibility_page_shows_every_criterion_and_marks_the_deciding_ones(page
         assert answer.words() == EN.answer(entry.get("answer", "missing")), criterion.ref
         marked = "◆" in first.words() and first.find("strong") is not None
         assert marked == (criterion.ref in decided), f"{criterion.ref}: marked={marked}, deciding={criterion.ref in decided}"
+        if entry.get("evidence"):
+            assert evidence.words(), f"{criterion.ref}: the evidence is not shown"
 
 
 @pytest.mark.parametrize("project_id", EXAMPLE_IDS)
-def test_feasibility_page_lists_the_deciding_answers(page, content, records, project_id: str) -> None:
-    body = content(page(f"projects/{project_id}/feasibility/"))
+def test_feasibility_lists_the_deciding_answers(page, sections, records, project_id: str) -> None:
+    body = sections(page(f"projects/{project_id}/"), "feasibility")
     decided = records[project_id]["verdict"]["decided_by"]
     titles = {c.ref: c.title for c in criteria(schema())}
     text = body.words()
@@ -317,24 +442,25 @@ def test_feasibility_page_lists_the_deciding_answers(page, content, records, pro
         assert f"{titles[hit['criterion']]}: {EN.answer(hit['answer'])}" in items, hit
 
 
-def test_overridden_verdict_shows_both_verdicts(page, content) -> None:
+def test_overridden_verdict_shows_both_verdicts(page, sections) -> None:
     override = spec("crm-repurchase")["feasibility"]["override"]
-    feasibility = content(page("projects/crm-repurchase/feasibility/"))
+    root = page("projects/crm-repurchase/")
+    glance = sections(root, "at-a-glance")
+    assert f"{EN['verdict']}: {EN.verdict('recommended')}" in [heading_text(h) for h in glance.find_all("h3")]
+    assert EN.verdict("proceed_with_caution") in glance.words()
+    feasibility = sections(root, "feasibility")
     text = feasibility.words()
-    assert f"{EN['verdict']}: {EN.verdict('recommended')}" in [h.words().rstrip("¶") for h in feasibility.find_all("h2")]
     assert f"{EN['computed_verdict']}: {EN.verdict('proceed_with_caution')} → {EN.verdict('recommended')}" in text
     assert f"{EN['computed_verdict']}: {EN.verdict('proceed_with_caution')}." in text
     admonition = feasibility.find("div", "admonition")
     assert admonition is not None
     assert override["reviewer"] in admonition.words()
     assert "주의 요인이 모두 관리되고 있다" in admonition.words()  # from the reason
-    overview = content(page("projects/crm-repurchase/")).words()
-    assert EN.verdict("recommended") in overview and EN.verdict("proceed_with_caution") in overview
 
 
-def test_override_reviewer_and_reason_are_separate_paragraphs(page, content) -> None:
+def test_override_reviewer_and_reason_are_separate_paragraphs(page, sections) -> None:
     """Each of **Reviewer:** and **Reason:** starts its own paragraph in the override box."""
-    admonition = content(page("projects/crm-repurchase/feasibility/")).find("div", "admonition")
+    admonition = sections(page("projects/crm-repurchase/"), "feasibility").find("div", "admonition")
     paragraphs = [p.words() for p in admonition.find_all("p")]
     reviewer = [p for p in paragraphs if p.startswith(f"{EN['reviewer']}:")]
     assert reviewer, paragraphs
@@ -371,25 +497,25 @@ def test_verdicts_page_lists_every_criterion(page, content) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Tags
+# Tags (the "By tag" page is generated by mlfolio, as the teams and stages pages are)
 # --------------------------------------------------------------------------------------------
 
 
-def tag_listing(body) -> dict[str, list[str]]:
-    """Tag -> the hrefs listed under it on Material's tags page."""
-    listing: dict[str, list[str]] = {}
+def group_listing(body) -> dict[str, tuple[str, list[str]]]:
+    """Group heading (without its count) -> (its id, the hrefs listed under it)."""
+    listing: dict[str, tuple[str, list[str]]] = {}
     current = None
     for node in body.iter():
-        if node.tag in ("h2", "h3") and node.find("span", "md-tag") is not None:
-            current = node.find("span", "md-tag").words()
-            listing[current] = []
+        if node.tag == "h2":
+            current = re.sub(r" \(\d+\)$", "", heading_text(node))
+            listing[current] = (node.attrs.get("id") or "", [])
         elif node.tag == "a" and current is not None and "headerlink" not in node.classes():
-            listing[current].append(node.attrs.get("href") or "")
+            listing[current][1].append(node.attrs.get("href") or "")
     return listing
 
 
 def test_tags_page_lists_every_tag_with_its_projects(site, page, content, link_target) -> None:
-    listing = tag_listing(content(page("tags/")))
+    listing = group_listing(content(page("tags/")))
     expected: dict[str, set[Path]] = {}
     for project_id in EXAMPLE_IDS:
         for tag in spec(project_id).get("tags") or ():
@@ -397,18 +523,29 @@ def test_tags_page_lists_every_tag_with_its_projects(site, page, content, link_t
     assert expected, "no example has tags"
     assert sorted(listing) == sorted(expected)
     for tag, pages in expected.items():
-        assert {link_target(site, "tags/", h) for h in listing[tag]} == pages, tag
+        assert {link_target(site, "tags/", h) for h in listing[tag][1]} == pages, tag
 
 
 @pytest.mark.parametrize("project_id", EXAMPLE_IDS)
-def test_project_overview_shows_its_tags(page, project_id: str) -> None:
-    tags = spec(project_id).get("tags") or []
-    shown = [t.words() for nav in page(f"projects/{project_id}/").find_all("nav", "md-tags") for t in nav.find_all(cls="md-tag")]
-    assert sorted(shown) == sorted(tags)
+def test_project_page_links_its_tags_and_team_to_their_groups(site, page, content, link_target, project_id: str) -> None:
+    url = f"projects/{project_id}/"
+    body = content(page(url))
+    tags = [(a.words(), a.attrs.get("href") or "") for a in body.find_all("a", "mlfolio-tag")]
+    assert [name for name, _ in tags] == spec(project_id).get("tags", [])
+    team = spec(project_id)["team"]
+    team_links = [a.attrs.get("href") or "" for a in body.find_all("a") if a.words() == team]
+    assert len(team_links) == 1
+    for name, href, listing in [*((n, h, "tags/") for n, h in tags), (team, team_links[0], "teams/")]:
+        assert link_target(site, url, href) == site / listing / "index.html", href
+        ident = href.rsplit("#", 1)[1]
+        group = group_listing(content(page(listing)))
+        # The anchor is the group's own heading, and the group lists this project.
+        assert group[" ".join(name.split())][0] == ident, (name, href)
+        assert site / "projects" / project_id / "index.html" in {link_target(site, listing, h) for h in group[" ".join(name.split())][1]}
 
 
 # --------------------------------------------------------------------------------------------
-# Markdown that must not leak into the rendered pages
+# Markup that must not leak into the rendered pages
 # --------------------------------------------------------------------------------------------
 
 
@@ -417,7 +554,7 @@ def generated_pages(site: Path) -> list[Path]:
 
 
 def test_no_heading_markup_is_swallowed_into_a_table(site: Path, html) -> None:
-    """A table must end before the next heading; a `## ...` cell means a blank line is missing."""
+    """A table must end before the next heading; a `## ...` cell means a heading went wrong."""
     leaked = []
     for path in generated_pages(site):
         for cell in html(path).find_all("td"):
@@ -435,22 +572,40 @@ def visible_text(node) -> str:
     return "".join(visible_text(c) for c in node.children)
 
 
-def test_no_markdown_table_is_left_as_text(site: Path, html, content) -> None:
-    """A table needs a blank line before it; without one its pipes show up as a paragraph."""
+def test_no_markdown_table_or_emphasis_is_left_as_text(site: Path, html, content) -> None:
+    """Free text is Markdown: a table or **bold** in a spec must not show its pipes and stars."""
     leaked = []
     for path in generated_pages(site):
         for paragraph in content(html(path)).find_all("p"):
-            if re.search(r"\|\s*:?-{3,}:?\s*\|", visible_text(paragraph)):
+            text = visible_text(paragraph)
+            if re.search(r"\|\s*:?-{3,}:?\s*\||\*\*\w[^*]*\w\*\*", text):
                 leaked.append(f"{path.relative_to(site).parent.as_posix()}: {paragraph.words()[:60]!r}")
     assert leaked == []
+
+
+def test_spec_markdown_is_rendered(page, content) -> None:
+    """Guard for the test above: the example specs do use Markdown, and it comes out as HTML."""
+    raw = (REPO / "projects" / "house-prices.yaml").read_text(encoding="utf-8")
+    assert "**estimated price range**" in raw
+    body = content(page("projects/house-prices/"))
+    assert "estimated price range" in [s.words() for s in body.find_all("strong")]
+
+
+def test_no_html_is_escaped_twice(site: Path) -> None:
+    """Autoescape and the Markdown filter must not both escape one text: no `&amp;lt;` and the like."""
+    found = []
+    for path in generated_pages(site):
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.relative_to(site).as_posix()}: {m.group(0)}" for m in re.finditer(r"&amp;(?:[a-z]+|#\d+);", text)]
+    assert found == []
 
 
 def test_yes_no_fields_are_not_shown_as_python_booleans(page, content) -> None:
     """`chosen: true` in a spec must not come out as Python's `True`/`False`."""
     shown = []
     for project_id in EXAMPLE_IDS:
-        body = content(page(f"projects/{project_id}/problem/"))
-        cells = {c.words() for c in body.find_all("td")}
+        body = content(page(f"projects/{project_id}/"))
+        cells = {c.words() for c in body.find_all("td")} | {d.words() for d in body.find_all("dd")}
         shown += [f"{project_id}: cell {c!r}" for c in sorted(cells & {"True", "False"})]
         text = visible_text(body)
         shown += [f"{project_id}: {m.group(0).strip()!r}" for m in re.finditer(r"(?:\|\s*|:\s+)(?:True|False)\s*(?:\||$)", text, re.MULTILINE)]
