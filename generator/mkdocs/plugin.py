@@ -41,12 +41,27 @@ class HtmlPage(Page):
         # No Markdown to read: plugins' on_page_markdown see an empty string for these pages.
         self.markdown = ""
         self.meta = dict(self.rendered.meta, title=theme_title(self.rendered.title))
+        if _search_entries(config) is not None:  # indexed by on_page_context below, from the page's own sections
+            self.meta["search"] = {"exclude": True}
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content = self.rendered.html
         self.toc = get_toc(_toc_tokens(self.rendered.toc))
         self.present_anchor_ids = set(self.rendered.anchors)
         self.links_to_anchors = {}
+
+
+def _search_entries(config: MkDocsConfig) -> list[dict[str, Any]] | None:
+    """The entry list of mkdocs-material's search index, if the site uses that search.
+
+    Material's search parses every page's HTML with Python's HTMLParser, half of a large
+    build; our pages know their sections already, so they hand them over as entries of the
+    same shape. Anything else (another search plugin, a Material that changed) is left to
+    index the pages itself."""
+    plugin = config.plugins.get("material/search") or config.plugins.get("search")
+    index = getattr(plugin, "search_index", None)
+    entries = getattr(index, "entries", None)
+    return entries if isinstance(entries, list) and callable(getattr(index, "generate_search_index", None)) else None
 
 
 def _toc_tokens(entries: tuple[TocEntry, ...]) -> list[dict[str, Any]]:
@@ -123,6 +138,14 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         for extra in result.files:
             self._add(files, config, extra.src_uri, extra.content)
         return files
+
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+        entries = _search_entries(config)
+        if isinstance(page, HtmlPage) and entries is not None:
+            for section in page.rendered.search_sections():
+                entries.append({"location": page.url + (f"#{section.id}" if section.id else ""),
+                                "title": html.escape(section.title, quote=False), "text": html.escape(section.text, quote=False)})
+        return context
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         assert self.site is not None

@@ -12,8 +12,9 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
+
+from markupsafe import Markup, escape
 
 SLUG_MAX = 80
 
@@ -38,11 +39,25 @@ def slug(value: Any) -> str:
     return result
 
 
+@dataclass(frozen=True)
+class TocEntry:
+    """A heading of a page for the table of contents: ``level`` 2..6, its ``id`` and text."""
+
+    level: int
+    id: str
+    title: str
+
+
 class Anchors:
-    """Unique HTML ids for one page: the second ``team-a`` becomes ``team-a-1``, and so on."""
+    """Unique HTML ids for one page, and the page's outline as its headings are written.
+
+    The second ``team-a`` becomes ``team-a-1``, and so on. Templates write every heading that
+    has an id through :meth:`heading`, so the table of contents is known without parsing the
+    page (sanitised free text can carry no id, so no other heading has one)."""
 
     def __init__(self) -> None:
-        self.used: set[str] = set()
+        self.used: dict[str, None] = {}
+        self.outline: list[TocEntry] = []
 
     def __call__(self, *parts: Any) -> str:
         base = "-".join(slug(p) for p in parts if p not in (None, "")) or "section"
@@ -50,8 +65,20 @@ class Anchors:
         while candidate in self.used:
             n += 1
             candidate = f"{base}-{n}"
-        self.used.add(candidate)
+        self.used[candidate] = None
         return candidate
+
+    def heading(self, level: int, text: Any, *parts: Any) -> Markup:
+        """``<hN id=…>text¶</hN>`` with a unique id made of ``parts``; h2-h6 go into the outline."""
+        ident = self(*parts)
+        title = " ".join(str(text).split())
+        if 2 <= level <= 6:
+            self.outline.append(TocEntry(level, ident, title))
+        # Built by hand, not with Markup.format: a page has dozens of headings, a site thousands.
+        return Markup(f'<h{level} id="{ident}">{escape(title)}<a class="headerlink" href="#{ident}" '
+                      f'title="{escape(self.permalink)}">¶</a></h{level}>')
+
+    permalink = "Permanent link"
 
 
 @dataclass(frozen=True)
@@ -74,8 +101,10 @@ class SiteLayout:
         """The page's URL relative to the site root, as MkDocs gives it (``teams/`` or ``teams.html``)."""
         stem, _ = posixpath.splitext(src_uri)
         folder, name = posixpath.split(stem)
+        if name in ("index", "README") and self.directory_urls:
+            return folder + "/" if folder else "./"
         if name in ("index", "README"):
-            return folder + "/" if folder else ("./" if self.directory_urls else "index.html")
+            return stem[: -len(name)] + "index.html"
         if self.directory_urls:
             return stem + "/"
         return stem + ".html"
@@ -93,56 +122,3 @@ class SiteLayout:
         if relative == "./":
             relative = "./"
         return relative + (f"#{fragment}" if fragment else "")
-
-
-@dataclass(frozen=True)
-class TocEntry:
-    """A heading of a page for the table of contents: ``level`` 2..6, its ``id`` and text."""
-
-    level: int
-    id: str
-    title: str
-
-
-class _HeadingParser(HTMLParser):
-    """Collects the page's own headings (those with an id) and every id on the page.
-
-    Sanitised free text can carry no id, so only headings the templates wrote are found."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.headings: list[TocEntry] = []
-        self.ids: list[str] = []
-        self._open: tuple[int, str] | None = None
-        self._text: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if found.get("id"):
-            self.ids.append(str(found["id"]))
-        if len(tag) == 2 and tag[0] == "h" and tag[1] in "23456" and found.get("id"):
-            self._open = (int(tag[1]), str(found["id"]))
-            self._text = []
-        elif self._open and tag == "a" and "headerlink" in (found.get("class") or ""):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._open and tag == "a" and self._skip:
-            self._skip -= 1
-        elif self._open and tag == f"h{self._open[0]}":
-            title = " ".join("".join(self._text).split())
-            self.headings.append(TocEntry(self._open[0], self._open[1], title))
-            self._open = None
-
-    def handle_data(self, data: str) -> None:
-        if self._open and not self._skip:
-            self._text.append(data)
-
-
-def page_outline(html: str) -> tuple[tuple[TocEntry, ...], tuple[str, ...]]:
-    """The page's headings (for the table of contents) and all the ids it has (for link checks)."""
-    parser = _HeadingParser()
-    parser.feed(html)
-    parser.close()
-    return tuple(parser.headings), tuple(parser.ids)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +26,20 @@ from markupsafe import Markup
 
 from mlfolio.pages.builder import PageSpec
 from mlfolio.pages.labels import Labels
-from mlfolio.pages.layout import Anchors, TocEntry, page_outline
+from mlfolio.pages.layout import Anchors, TocEntry
 from mlfolio.pages.markdown import MarkdownOptions, render_inline, render_markdown
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 WEB_SCHEMES = ("http", "https", "mailto")
+
+
+@dataclass(frozen=True)
+class SearchSection:
+    """A part of a page for a search index: the heading's id ("" for the top), title and plain text."""
+
+    id: str
+    title: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,35 @@ class RenderedPage:
     anchors: tuple[str, ...]
     edit_source: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def search_sections(self) -> list[SearchSection]:
+        """The page cut at its own headings, as plain text: what a search index needs, found
+        without parsing the HTML (the templates wrote every heading that has an id)."""
+        cuts = []
+        start = 0
+        for entry in self.toc:
+            at = self.html.find(f'<h{entry.level} id="{entry.id}">', start)
+            if at >= 0:
+                cuts.append((at, entry))
+                start = at
+        sections = []
+        previous, current = 0, SearchSection("", self.title, "")
+        for at, entry in cuts:
+            sections.append(SearchSection(current.id, current.title, _plain(self.html[previous:at])))
+            previous, current = at, SearchSection(entry.id, entry.title, "")
+        sections.append(SearchSection(current.id, current.title, _plain(self.html[previous:])))
+        return sections
+
+
+_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>¶</a>')
+_HEADING = re.compile(r"<h([1-6]) id=[^>]*>.*?</h\1>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _plain(fragment: str) -> str:
+    """Text of an HTML fragment of ours: headings and tags dropped, entities decoded, spaces collapsed."""
+    text = _TAG.sub(" ", _HEADING.sub(" ", _HEADERLINK.sub("", fragment)))
+    return " ".join(html.unescape(text).split())
 
 
 def web_url(value: Any) -> str | None:
@@ -101,10 +140,11 @@ def environment(labels: Labels, templates_dir: Path | None = None,
 
 def render_page(env: jinja2.Environment, page: PageSpec) -> RenderedPage:
     """A page's HTML, with its table of contents taken from the headings the templates wrote."""
-    context: dict[str, Any] = dict(page.context, title=page.title, src=page.src_uri, anchor=Anchors())
+    anchors = Anchors()
+    anchors.permalink = env.globals["t"]["permalink"]
+    context: dict[str, Any] = dict(page.context, title=page.title, src=page.src_uri, anchor=anchors)
     body = env.get_template(page.template).render(context)
-    toc, anchors = page_outline(body)
-    return RenderedPage(page.src_uri, page.title, body, toc, anchors, page.edit_source, dict(page.meta))
+    return RenderedPage(page.src_uri, page.title, body, tuple(anchors.outline), tuple(anchors.used), page.edit_source, dict(page.meta))
 
 
 def theme_title(text: str) -> str:

@@ -1,5 +1,5 @@
 """Work split across forked processes: results in order, the calling process takes a share,
-failures surface, and rendering project pages in parallel gives the same Markdown."""
+failures surface, and a validate batch split across workers reports what one process does."""
 
 from __future__ import annotations
 
@@ -12,14 +12,9 @@ from pathlib import Path
 import pytest
 
 from mlfolio.spec.check import Checker
-from mlfolio.pages.labels import Labels
-from mlfolio.analysis.model import build_portfolio
-from mlfolio.pages.builder import PageBuilder, SiteLayout
 from mlfolio.cli import parallel
 from mlfolio.cli.parallel import Batch, WorkerLost, can_fork, fork_map, usable_cores
-from mlfolio.pages.render import environment, render_project_pages
 from mlfolio.spec.schema import load_schema
-from mlfolio.analysis.verdict import DEFAULT_RULES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -122,18 +117,14 @@ def test_usable_cores_is_at_least_one_and_at_most_eight() -> None:
     assert 1 <= usable_cores() <= 8
 
 
-def test_project_pages_rendered_in_workers_are_the_same_markdown() -> None:
+def test_validate_batches_give_the_same_diagnostics_in_workers() -> None:
     schema = load_schema(REPO / "schemas" / "project.schema.json")
-    run = Checker(schema).check_paths([REPO / "projects"], root=REPO)
-    portfolio = build_portfolio(run, schema, DEFAULT_RULES)
-    labels = Labels("en")
-    env = environment(labels)
-    builder = PageBuilder(schema, labels, SiteLayout(""), DEFAULT_RULES)
-    serial = render_project_pages(env, builder, portfolio.projects, 1)
-    parallel = render_project_pages(env, builder, portfolio.projects, 3)
-    assert len(serial) == 7 * len(portfolio.projects) == 56
-    assert parallel == serial
-    assert [p.src_uri for p in serial[:2]] == ["projects/address-search/index.md", "projects/address-search/problem.md"]
+    checker = Checker(schema)
+    paths = [REPO / "projects"]
+    serial = checker.check_paths(paths, root=REPO, keep_data=False)
+    split = checker.check_paths(paths, root=REPO, keep_data=False, mapper=lambda fn, items: fork_map(fn, items, 3))
+    assert [d.format() for d in split.diagnostics] == [d.format() for d in serial.diagnostics]
+    assert [r.file for r in split.reports] == [r.file for r in serial.reports] and len(serial.reports) == 8
 
 
 def test_when_the_system_cannot_fork_everything_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
