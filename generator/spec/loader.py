@@ -9,7 +9,10 @@ How it works
 ------------
 libyaml's C parser is driven at the *event* level and the Python data is built
 here with an explicit stack, without recursion. (PyYAML's C composer recurses
-and crashes the whole process on a few tens of kilobytes of ``[``.)
+and crashes the whole process on a few tens of kilobytes of ``[``.) Deep flow
+nesting is found by a linear scan of the text first (:mod:`mlfolio.spec.loader_nesting`),
+so the nesting limit is reported at its place whether or not the installed libyaml
+stops at a nesting limit of its own.
 
 Rules the loader enforces
 -------------------------
@@ -56,12 +59,14 @@ from dataclasses import dataclass, field
 import yaml
 
 try:
-    from yaml.cyaml import CParser as _CParser
+    # The parser is looked up as ``_cyaml.CParser`` on each load (tests put stand-ins there).
+    from yaml import cyaml as _cyaml
 except ImportError as exc:  # PyYAML built without libyaml: its pure-Python parser is ~10x slower
     raise ImportError(
         "mlfolio needs PyYAML with its libyaml C extension; reinstall PyYAML from a binary wheel"
     ) from exc
 
+from mlfolio.spec import loader_nesting
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
 
 __all__ = [
@@ -580,6 +585,14 @@ def _too_many_nodes(file: str, mark, expanded: int) -> Diagnostic:
     )  # fmt: skip
 
 
+def _too_deep(file: str, mark) -> Diagnostic:
+    return error(
+        file, mark.line + 1, mark.column + 1,
+        f"nesting deeper than {MAX_DEPTH} levels of lists and mappings; a spec never needs this",
+        "nesting-limit",
+    )  # fmt: skip
+
+
 def _build(raw: bytes, file: str) -> tuple[object, PositionMap]:
     """Parse one document and build it; raises _Fail or yaml.YAMLError."""
     ScalarEvent = yaml.ScalarEvent
@@ -614,7 +627,7 @@ def _build(raw: bytes, file: str) -> tuple[object, PositionMap]:
     documents = 0
     ev = None
 
-    parser = _CParser(raw)
+    parser = _cyaml.CParser(raw)
     try:
         get_event = parser.get_event
         while True:
@@ -675,11 +688,7 @@ def _build(raw: bytes, file: str) -> tuple[object, PositionMap]:
                     raise _Fail(_tag_error(tag, file, mark, _here(cur_map, cur, cur_path, key),
                                            "a mapping" if is_map else "a list"))  # fmt: skip
                 if depth >= MAX_DEPTH:
-                    raise _Fail(error(
-                        file, mark.line + 1, mark.column + 1,
-                        f"nesting deeper than {MAX_DEPTH} levels of lists and mappings; "
-                        "a spec never needs this", "nesting-limit",
-                    ))  # fmt: skip
+                    raise _Fail(_too_deep(file, mark))
                 total += 1
                 if total > MAX_NODES:
                     raise _Fail(_too_many_nodes(file, mark, expanded))
@@ -794,6 +803,74 @@ def _build(raw: bytes, file: str) -> tuple[object, PositionMap]:
     return root, PositionMap(root_mark, root_pos)
 
 
+# --------------------------------------------------------------------------- nesting guard
+#
+# libyaml's scanner reads ahead over brackets that may start an implicit key, and libyaml
+# now stops at 1000 levels of flow nesting by itself: on a line of a thousand `[` it fails
+# before the event loop above has seen the 65th. So the loader finds where the flow
+# nesting passes MAX_DEPTH first (loader_nesting.deep_flow_cut, a linear scan of the
+# text) and builds the text up to there: the event loop then reports the nesting where it
+# passes MAX_DEPTH, whichever libyaml is installed. If libyaml stops at its own limit all
+# the same (the scan missed a deep nesting), the text before libyaml's stop is built the
+# same way.
+
+
+def _is_depth_error(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether libyaml stopped at its own nesting limit ("exceeded maximum nesting depth")."""
+    problem = exc.problem or ""
+    return problem.startswith("exceeded") and "depth" in problem
+
+
+def _index(text: str, line0: int, column0: int) -> int:
+    """Index in ``text`` of a 0-based line and character column (breaks counted like libyaml)."""
+    start = 0
+    for _ in range(line0):
+        m = _BREAKS.search(text, start)
+        if m is None:
+            return len(text)
+        start = m.end()
+    return min(start + column0, len(text))
+
+
+def _build_prefix(raw: bytes, text: str, cut: int, file: str) -> None:
+    """Build ``text[:cut]`` alone and raise what it finds that holds for the whole file.
+
+    A failure of the event loop (nesting limit, key, tag, alias...) comes from events that
+    lie wholly before the cut, and so does a syntax error before the end of the cut text:
+    both are raised. An error at the end (a bracket or quote left open by the cut),
+    libyaml's own depth error, or a clean build says nothing about the whole file: return.
+    """
+    prefix = text[:cut]
+    try:
+        _build(raw[: len(prefix.encode("utf-8"))], file)
+    except _Fail as exc:
+        if exc.diagnostic.rule != "empty-file":
+            raise
+    except _ParseFailed as exc:
+        mark = exc.exc.problem_mark
+        if mark is not None and not _is_depth_error(exc.exc) and not _at_end(prefix, mark.line, mark.column):
+            raise
+    except yaml.YAMLError:
+        pass
+
+
+def _build_guarded(raw: bytes, text: str, file: str) -> tuple[object, PositionMap]:
+    """:func:`_build`, with the nesting limit reported at its place whatever libyaml stops at."""
+    if loader_nesting.may_nest_deeper(text, MAX_DEPTH):
+        cut = loader_nesting.deep_flow_cut(text, MAX_DEPTH)
+        if cut is not None:
+            _build_prefix(raw, text, cut, file)
+    try:
+        return _build(raw, file)
+    except _ParseFailed as exc:
+        if not _is_depth_error(exc.exc):
+            raise
+        mark = exc.exc.problem_mark
+        # Up to where libyaml stopped, the text nests no deeper than libyaml allows.
+        _build_prefix(raw, text, _index(text, mark.line, mark.column), file)
+        raise _Fail(_too_deep(file, mark)) from None
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -815,7 +892,7 @@ def load_bytes(raw: bytes, file: str) -> LoadResult:
         # see: blank it with spaces (same byte and column count, so positions do not move).
         raw = _TAB_BLANK_LINE(_blank, raw)
     try:
-        data, positions = _build(raw, file)
+        data, positions = _build_guarded(raw, text, file)
     except _Fail as exc:
         return _failed(file, exc.diagnostic, leading)
     except _ParseFailed as exc:

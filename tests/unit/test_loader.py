@@ -6,10 +6,12 @@ import math
 import os
 import pathlib
 import time
-
-import pytest
 from pathlib import Path
 
+import pytest
+import yaml
+
+from mlfolio.spec import loader_nesting
 from mlfolio.spec.diagnostics import Severity
 from mlfolio.spec.loader import (
     MAX_BYTES,
@@ -614,6 +616,155 @@ def test_aliases_count_towards_the_nesting_limit():
     d = only_error(load(f"a: &a {deep}\nb: [[[[*a]]]]\n"))
     assert (d.rule, d.line, d.column) == ("nesting-limit", 2, 8)
     assert "alias *a" in d.message
+
+
+# The nesting limit, whichever libyaml is installed. libyaml's scanner reads ahead over a
+# line of `[` (each may start an implicit key) before the loader sees their events, and
+# newer libyaml stops by itself at 1000 levels ("exceeded maximum nesting depth"); older
+# libyaml (PyYAML 6.0.1) has no limit. The loader must report its own limit, at the place
+# it is passed, either way.
+
+DEEP = "[" * 5_000
+
+
+class PurePythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's pure-Python parser: the events of libyaml, and no limit on nesting (older libyaml)."""
+
+    def __init__(self, stream: bytes) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+def limited_parser(limit: int) -> type[PurePythonParser]:
+    """A parser that stops at ``limit`` levels of flow nesting like newer libyaml (same read-ahead)."""
+
+    class LimitedParser(PurePythonParser):
+        def fetch_flow_collection_start(self, TokenClass):
+            if self.flow_level >= limit:
+                mark = self.get_mark()
+                raise yaml.scanner.ScannerError(
+                    "while increasing flow level", mark, "exceeded maximum nesting depth", mark
+                )
+            super().fetch_flow_collection_start(TokenClass)
+
+    return LimitedParser
+
+
+PARSERS = {
+    "installed libyaml": None,
+    "no limit (older libyaml)": PurePythonParser,
+    "limit 1000 (newer libyaml)": limited_parser(1000),
+    "limit 100": limited_parser(100),
+}
+
+# (text, diagnostic or None if the file loads): what PyYAML 6.0.1 gives without any guard.
+TOO_DEEP = "error: nesting deeper than 64 levels of lists and mappings; a spec never needs this [nesting-limit]"
+NESTING_CASES = {
+    "brackets": (DEEP, "1:65: " + TOO_DEEP),
+    "braces": ("a: " + "{" * 5_000, "1:5: error: a: a mapping cannot be a key; keys must be strings [key-type]"),
+    "flow mapping values": ("{a: " * 2_000, "1:257: " + TOO_DEEP),
+    "list in a flow mapping": ("{a: " + DEEP, "1:68: " + TOO_DEEP),
+    "JSON": ('{"a":' * 2_000, "1:321: " + TOO_DEEP),
+    "under block mappings": ("a:\n  b:\n    c: " + DEEP, "3:69: " + TOO_DEEP),
+    "under block lists": ("- " * 3 + DEEP, "1:68: " + TOO_DEEP),
+    "block lists deeper first": ("- " * 100 + DEEP, "1:129: " + TOO_DEEP),
+    "after a block scalar": ("- a: |\n    " + DEEP + "\n  b: " + DEEP, "3:68: " + TOO_DEEP),
+    "after a multi-line value": ("a: x\n  y\nb: " + DEEP, "3:67: " + TOO_DEEP),
+    "anchored": ("a: &x " + DEEP, "1:70: " + TOO_DEEP),
+    "CRLF and a character of two bytes": ("é: 1\r\nb: " + DEEP, "2:67: " + TOO_DEEP),
+    "one bracket a line": ("[\n" * 2_000, "65:1: " + TOO_DEEP),
+    "a quote inside a plain scalar": (
+        '[a "' + DEEP,
+        "1:5: error: invalid YAML: did not find expected ',' or ']' "
+        "(while parsing a flow sequence that starts at line 1, column 1) [yaml-syntax]",
+    ),
+    "a syntax error first": (
+        "a: b: c\nd: " + DEEP,
+        "1:5: error: invalid YAML: mapping values are not allowed in this context; "
+        "a value that contains `: ` must be quoted [yaml-syntax]",
+    ),
+    "a tag error first": (
+        "a: !!binary x\nb: " + DEEP,
+        "1:4: error: a: tag !!binary is not allowed: specs only hold plain strings, numbers, "
+        "booleans, lists and mappings [yaml-tag]",
+    ),
+    "a list as a key": ("? " + DEEP, "1:3: error: a list cannot be a key; keys must be strings [key-type]"),
+    "in double quotes": ('a: "' + DEEP + '"\n', None),
+    "in single quotes": ("a: '" + "[''" * 2_000 + "'\n", None),
+    "in quotes in a list": ('["' + DEEP + '", x]\n', None),
+    "in a comment": ("# " + DEEP + "\na: 1\n", None),
+    "in a comment in a list": ("[a, # " + DEEP + "\n b]\n", None),
+    "in a block scalar": ("a: |\n  " + DEEP + "\nb: 2\n", None),
+    "in a folded scalar": ("a: >-\n  x\n  " + DEEP + "\n", None),
+    "in a plain scalar": ("a: x" + DEEP + "\n", None),
+    "in a continuation line": ("a: x\n  " + DEEP + "\n", None),
+    "in a less indented continuation line": ("a:\n  x\n " + DEEP + "\n", None),
+}
+
+
+@pytest.mark.parametrize("parser", PARSERS.values(), ids=PARSERS.keys())
+@pytest.mark.parametrize(("text", "expected"), NESTING_CASES.values(), ids=NESTING_CASES.keys())
+def test_nesting_limit_whichever_libyaml(text, expected, parser, monkeypatch):
+    if parser is not None:
+        monkeypatch.setattr(yaml.cyaml, "CParser", parser)
+    result = load(text)
+    if expected is None:
+        assert result.ok and result.diagnostics == ()
+    elif parser is None:
+        assert only_error(result).format() == f"{FILE}:{expected}"
+    else:  # the pure-Python parser words syntax errors its own way
+        d = only_error(result)
+        where, rule = expected.split(": ")[0], expected[expected.rindex("[") + 1 : -1]
+        assert (f"{d.line}:{d.column}", d.rule) == (where, rule)
+
+
+def test_the_loaded_values_of_brackets_that_do_not_nest():
+    assert loaded('a: "' + DEEP + '"').data == {"a": DEEP}
+    assert loaded("a: '['']'\nb: ['[[', \"]]\"]\n").data == {"a": "[']", "b": ["[[", "]]"]}
+    assert loaded("a:\n  x\n " + DEEP + "\n").data == {"a": "x " + DEEP}
+
+
+@pytest.mark.parametrize("parser", [None, limited_parser(1000), limited_parser(100)], ids=["installed", "1000", "100"])
+@pytest.mark.parametrize(("text", "expected"), [(DEEP, "1:65"), ("a: 1\nb: " + DEEP, "2:67")])
+def test_nesting_limit_when_the_scan_misses_it(text, expected, parser, monkeypatch):
+    # The scan of the text is only a shortcut: if it finds nothing, libyaml's own depth error
+    # leads to the same diagnostic (the text before libyaml's stop is built on its own).
+    monkeypatch.setattr(loader_nesting, "deep_flow_cut", lambda text, limit: None)
+    if parser is not None:
+        monkeypatch.setattr(yaml.cyaml, "CParser", parser)
+    d = only_error(load(text))
+    assert (d.rule, f"{d.line}:{d.column}") == ("nesting-limit", expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("[[[", 3),  # level 3 opens at index 2; the cut is the end of its line
+        ("[[[x]]]\n[", 7),
+        ("[[[[[[[[", 4),  # or sooner, at level 2 * limit
+        ("a: {b: [[", 9),  # flow levels only: the block mapping is left to the event loop
+        ("a:\n  - [[[\nb: 1\n", 10),
+        ("[a \"[[", 6),  # a quote inside a plain scalar opens nothing
+        ("[a#[[", 5),  # nor does a # inside a plain scalar
+        ("- a: |\n    [[[\n  b: [[[", 23),  # the block scalar ends with the less indented line
+        ("[\n[\n[\n", 5),
+    ],
+)
+def test_the_scan_finds_where_flow_nesting_passes_the_limit(text, cut):
+    assert loader_nesting.deep_flow_cut(text, 2) == cut
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[[]]", "[[x]]\n[[y]]", '"[[["', "'[[['", "a: 'it''s [[['", 'a: "x\\"[[["', '["[[["]',
+        "# [[[", "a: 1 # [[[", "[a #[[[\n]", "a: x[[[", "a: x [[[", "a: x\n  [[[", "a: |\n  [[[\n",
+        "- >-\n  x\n\n  [[[\n", "a: |2\n   [[[\n", 'a: "[[[\n  [[["', "a: '[[[", "[]" * 10,
+    ],
+)  # fmt: skip
+def test_the_scan_does_not_count_brackets_that_open_nothing(text):
+    assert loader_nesting.deep_flow_cut(text, 2) is None
 
 
 def test_bytes_over_the_limit():
