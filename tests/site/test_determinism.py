@@ -50,6 +50,7 @@ def test_both_builds_write_the_same_files(two_sites) -> None:
     a, b = two_sites
     assert sorted(a) == sorted(b)
     assert "projects.json" in a and "sitemap.xml.gz" in a and "search/search_index.json" in a
+    assert "projects/house-prices/index.html" in a and "tags/index.html" in a
 
 
 def test_every_file_is_byte_for_byte_the_same(two_sites) -> None:
