@@ -158,7 +158,8 @@ def build_portfolio(run: CheckRun, schema: SpecSchema, rules: Sequence[VerdictRu
 
 
 def load_portfolio(specs: Sequence[Path], schema: SpecSchema, rules: Sequence[VerdictRule] = DEFAULT_RULES,
-                   root: Path | None = None) -> Portfolio:
+                   root: Path | None = None, checker: Checker | None = None) -> Portfolio:
     """Check every spec under ``specs`` and analyse the valid ones: the one entry the site, ``mlfolio
-    diff`` and the tests use. Messages name files relative to ``root`` (default: the current folder)."""
-    return build_portfolio(Checker(schema).check_paths(list(specs), root=root), schema, rules)
+    diff`` and the tests use. Messages name files relative to ``root`` (default: the current folder);
+    ``checker`` may be one that remembers earlier files (a preview server passes its own)."""
+    return build_portfolio((checker or Checker(schema)).check_paths(list(specs), root=root), schema, rules)

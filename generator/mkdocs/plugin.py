@@ -82,12 +82,14 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
 
     def __init__(self) -> None:
         self.command = ""
+        self.dirty = False
         self.site: SiteBuilder | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance alive across `serve` rebuilds, and with it the
         # cache of rendered project pages: an edit re-renders only what it changed.
         self.command = command
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base_dir = Path(config.config_file_path or ".").resolve().parent
@@ -113,7 +115,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         layout = SiteLayout(self.config.pages_dir, bool(config.use_directory_urls))
         templates = Path(self.config.templates_dir) if self.config.templates_dir else None
         site = SiteBuilder(specs_dir, base_dir, schema, schema_path, rules, labels, layout, templates,
-                           self.config.allowed_image_hosts)
+                           self.config.allowed_image_hosts, Path(config.config_file_path) if config.config_file_path else None)
         if self.site is not None and self.site.settings == site.settings:
             site = self.site  # the same settings while serving: keep what is already rendered
         self.site = site
@@ -134,6 +136,11 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
             file = self._add(files, config, page.src_uri, page.html,
                              InclusionLevel.NOT_IN_NAV if page.edit_source else InclusionLevel.UNDEFINED)
             file.edit_uri = page.edit_source
+            if self.dirty and page.src_uri in result.unchanged:
+                # `mkdocs serve --dirty` (make serve): MkDocs rewrites only modified files, and a
+                # generated file counts as modified unless told otherwise. This page is the very
+                # object the last build wrote, so what is on disk is still right.
+                file.is_modified = lambda: False  # type: ignore[method-assign]
             HtmlPage(file, config, page)
         for extra in result.files:
             self._add(files, config, extra.src_uri, extra.content)

@@ -72,6 +72,10 @@ class PageBuilder:
             anchors = Anchors()
             self.group_anchors[key] = {group_key(name): anchors(group_key(name)) for name in portfolio.by(key)}
 
+    def group_links(self, project: Project) -> tuple[str, ...]:
+        """The anchors a project's page links to on the group pages (its team, its tags)."""
+        return (self._anchor("team", project.team), *(self._anchor("tag", tag) for tag in project.tags))
+
     def _anchor(self, key: str, name: str) -> str:
         return self.group_anchors.get(key, {}).get(group_key(name)) or slug(group_key(name))
 

@@ -22,6 +22,7 @@ from mlfolio.pages.labels import Labels
 from mlfolio.pages.layout import SiteLayout
 from mlfolio.pages.render import PACKAGE_TEMPLATES, RenderedPage, environment, render_page
 from mlfolio.spec.diagnostics import Diagnostic
+from mlfolio.spec.check import Checker
 from mlfolio.spec.schema import SpecSchema
 
 ASSETS = Path(__file__).parent / "assets"
@@ -43,6 +44,7 @@ class SiteBuild:
     files: tuple[SiteFile, ...]
     diagnostics: tuple[Diagnostic, ...]
     portfolio: Portfolio
+    unchanged: frozenset[str] = frozenset()  # pages (src_uri) identical to the previous build's
 
     @property
     def errors(self) -> int:
@@ -66,7 +68,9 @@ class SiteBuilder:
 
     def __init__(self, specs_dir: Path, root: Path, schema: SpecSchema, schema_path: Path, rules: Sequence[VerdictRule],
                  labels: Labels, layout: SiteLayout, templates_dir: Path | None = None,
-                 allowed_image_hosts: Sequence[str] = ()) -> None:
+                 allowed_image_hosts: Sequence[str] = (), site_config: Path | None = None) -> None:
+        """``site_config`` is the engine's own settings file (``mkdocs.yml``): when it changes,
+        nothing rendered before is reused."""
         self.specs_dir = specs_dir
         self.root = root
         self.schema = schema
@@ -76,15 +80,19 @@ class SiteBuilder:
         self.layout = layout
         self.templates_dir = templates_dir
         self.allowed_image_hosts = tuple(allowed_image_hosts)
+        self.site_config = site_config
         self._cache: dict[str, tuple[tuple[object, ...], RenderedPage]] = {}
+        self.checker = Checker(schema, remember=True)
         self._env: jinja2.Environment | None = None
         self._templates: tuple[tuple[str, int, int], ...] = ()
 
-    @property
-    def settings(self) -> tuple[object, ...]:
-        """What a rendered page depends on besides its own spec."""
-        schema_bytes = self.schema_path.read_bytes() if self.schema_path.is_file() else b""
-        return (self.specs_dir, self.root, hashlib.sha256(schema_bytes).hexdigest(), self.rules, self.labels.language,
+        self.settings = self._settings()
+
+    def _settings(self) -> tuple[object, ...]:
+        """What a rendered page depends on besides its own spec, as it is now."""
+        digests = [hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else ""
+                   for path in (self.schema_path, self.site_config)]
+        return (self.specs_dir, self.root, *digests, self.rules, self.labels.language,
                 self.layout, self.templates_dir, self.allowed_image_hosts)
 
     def environment(self) -> jinja2.Environment:
@@ -96,25 +104,26 @@ class SiteBuilder:
         return self._env
 
     def build(self) -> SiteBuild:
-        portfolio = load_portfolio([self.specs_dir], self.schema, self.rules, self.root)
+        portfolio = load_portfolio([self.specs_dir], self.schema, self.rules, self.root, self.checker)
         env = self.environment()
         builder = PageBuilder(self.schema, self.labels, self.layout, self.rules)
         portfolio_specs = builder.portfolio_pages(portfolio)  # also learns the group anchors
+        before = {uri: page for uri, (_, page) in self._cache.items()}
         pages = [self._project_page(env, builder, project) for project in portfolio.projects]
         self._cache = {p.src_uri: self._cache[p.src_uri] for p in pages}  # forget removed projects
+        unchanged = frozenset(p.src_uri for p in pages if before.get(p.src_uri) is p)
         pages.extend(render_page(env, spec) for spec in portfolio_specs)
         urls = {p.id: self.layout.url(self.layout.project(p.id)) for p in portfolio.projects}
         files = [SiteFile(self.layout.path("projects.json"), export_json(portfolio, urls))]
         files.extend(SiteFile(f"assets/mlfolio/{asset.name}", asset.read_text(encoding="utf-8")) for asset in sorted(ASSETS.iterdir()))
-        return SiteBuild(tuple(pages), tuple(files), tuple(portfolio.run.diagnostics), portfolio)
+        return SiteBuild(tuple(pages), tuple(files), tuple(portfolio.run.diagnostics), portfolio, unchanged)
 
     def _project_page(self, env: jinja2.Environment, builder: PageBuilder, project: Project) -> RenderedPage:
-        spec = builder.project_page(project)
-        key = (project.data_digest, tuple(sorted(spec.context["tag_links"][i]["href"] for i in range(len(project.tags)))),
-               spec.context["team_link"], tuple(d.format() for d in project.warnings))
-        cached = self._cache.get(spec.src_uri)
+        src = self.layout.project(project.id)
+        key = (project.data_digest, builder.group_links(project), tuple(d.format() for d in project.warnings))
+        cached = self._cache.get(src)
         if cached is not None and cached[0] == key:
             return cached[1]
-        page = render_page(env, spec)
-        self._cache[spec.src_uri] = (key, page)
+        page = render_page(env, builder.project_page(project))
+        self._cache[src] = (key, page)
         return page

@@ -144,11 +144,29 @@ def _in_process(function: Callable[[Sequence[Any]], list[Any]], items: Sequence[
 class Checker:
     """Holds the compiled schema; check any number of files with it."""
 
-    def __init__(self, schema: SpecSchema | None = None) -> None:
+    def __init__(self, schema: SpecSchema | None = None, *, remember: bool = False) -> None:
+        """``remember=True`` keeps each report, keyed by the file's bytes: checking the same
+        files again (a preview server after one save) redoes only the files that changed."""
         self.schema = schema or load_schema()
         self._schema_checker = SchemaChecker(self.schema)
+        self._memory: dict[tuple[Path, str], tuple[bytes, FileReport]] | None = {} if remember else None
 
     def check_file(self, path: Path, file: str | None = None) -> FileReport:
+        if self._memory is None:
+            return self._check_file(path, file)
+        try:
+            content = path.read_bytes()
+        except OSError:
+            return self._check_file(path, file)
+        key = (path, file or display_name(path))
+        known = self._memory.get(key)
+        if known is not None and known[0] == content:
+            return known[1]
+        report = self._check_file(path, file)
+        self._memory[key] = (content, report)
+        return report
+
+    def _check_file(self, path: Path, file: str | None = None) -> FileReport:
         loaded = load_file(path, file or display_name(path))
         found = list(loaded.diagnostics)
         if loaded.data is not None:
