@@ -291,7 +291,8 @@ def resolve_link(site: Path, page: str, href: str) -> Path | None:
     if not parts.path:
         target = page
     else:
-        base = page if page.endswith("/") or page == "" else posixpath.dirname(page) + "/"
+        folder = posixpath.dirname(page)
+        base = page if page.endswith("/") or page == "" else (folder + "/" if folder else "")
         target = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
         if target == ".":
             target = ""
