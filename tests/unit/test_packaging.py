@@ -45,9 +45,9 @@ BUILD_IGNORE = shutil.ignore_patterns(
 )
 
 # How setuptools (and distutils inside it) warns: `SomethingWarning: ...` from the warnings
-# module, its boxed `!!` notices, and distutils' `warning: ...` lines. pip's own `WARNING:`
-# lines (about this machine's pip configuration) are not the package's.
-SETUPTOOLS_WARNING = re.compile(r"\w*Warning: |^\s*warning: |^\s*!!\s*$", re.MULTILINE)
+# module, its boxed `!!` notices, its log's `WARNING ...` lines and distutils' `warning: ...`.
+# pip's own `WARNING:` lines (about this machine's pip configuration) are not the package's.
+SETUPTOOLS_WARNING = re.compile(r"\w*Warning: |^\s*warning: |^\s*WARNING (?!:)|^\s*!!\s*$", re.MULTILINE)
 
 
 def _pyproject() -> dict:
