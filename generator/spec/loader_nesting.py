@@ -1,23 +1,24 @@
-"""Where flow nesting (``[...]``, ``{...}``) first passes a depth, found without a YAML parser.
+"""The nesting limit, whichever libyaml is installed: find deep flow nesting in the text.
 
-Why: libyaml's scanner reads ahead over every ``[`` or ``{`` that may start an implicit
-key (up to 1024 characters of one line) before the parser hands out the first of their
-events. libyaml now has a nesting limit of its own (1000 levels, "exceeded maximum nesting
-depth"), so a line of a thousand ``[`` stops the scanner before the loader's event loop has
-counted past :data:`~mlfolio.spec.loader.MAX_DEPTH`; older libyaml had no limit and the loop
-always got there. :func:`deep_flow_cut` finds, in one linear pass over the text, where the
-flow depth passes the loader's limit and says where to cut the text so that the cut part
-still holds that point but stays far below libyaml's limit. The loader parses the cut part
-and its event loop reports the nesting at the exact place, with any libyaml.
+Part of :mod:`mlfolio.spec.loader`. libyaml's scanner reads ahead over every ``[`` or
+``{`` that may start an implicit key (up to 1024 characters of one line) before the
+parser hands out the first of their events. Newer libyaml has a nesting limit of its own
+(1000 levels, "exceeded maximum nesting depth"), so on a line of a thousand ``[`` it
+stops before the event loop (:mod:`mlfolio.spec.loader_events`) has counted past
+:data:`~mlfolio.spec.loader.MAX_DEPTH`; older libyaml had no limit and the loop always
+got there. So :func:`build_guarded` first finds, with :func:`deep_flow_cut` (one linear
+pass over the text), where the flow nesting passes the limit, and builds the text up to
+there: the event loop then reports the nesting where it passes the limit. If libyaml
+stops at its own limit all the same (the scan missed a deep nesting), the text before
+libyaml's stop is built the same way.
 
-A bracket is a flow indicator unless it is in a comment, a quoted scalar (``"..."``,
-``'...'``, across lines too), a block scalar (``|``, ``>``), or a plain scalar of block
-context (``a: x[y``, or a continuation line of a multi-line value). Inside flow
-collections, every bracket outside quotes and comments counts. Block indentation is only
-approximated (by the column of the key or ``-`` that holds a node), so on unusual
-indentation the scan may count a bracket it should not or miss one; it never decides
-alone: the loader trusts only what its event loop reports on the cut text, and falls back
-to libyaml's own depth error if the scan missed a deep nesting.
+For the scan, a bracket is a flow indicator unless it is in a comment, a quoted scalar
+(``"..."``, ``'...'``, across lines too), a block scalar (``|``, ``>``), or a plain
+scalar of block context (``a: x[y``, or a continuation line of a multi-line value).
+Inside flow collections, every bracket outside quotes and comments counts. Block
+indentation is only approximated (by the column of the key or ``-`` that holds a node),
+so on unusual indentation the scan may count a bracket it should not or miss one; it
+never decides alone: only what the event loop reports on the cut text is trusted.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["deep_flow_cut", "may_nest_deeper"]
+import yaml
+
+from mlfolio.spec.loader_encoding import at_end, index_of
+from mlfolio.spec.loader_events import build, too_deep
+from mlfolio.spec.loader_result import MAX_DEPTH, LoadFailed, ParseFailed, PositionMap
+
+__all__ = ["build_guarded", "deep_flow_cut", "may_nest_deeper"]
 
 
 def _skipper(pattern: str) -> Callable[[str, int], int]:
@@ -59,6 +66,54 @@ _BLOCK_PLAIN_RUN = _skipper("[^ \t\r\n\x85\u2028\u2029:]*")
 _FLOW_PROPERTY = _skipper("[^ \t\r\n\x85\u2028\u2029,\\[\\]{}]*")
 _BLOCK_PROPERTY = _skipper("[^ \t\r\n\x85\u2028\u2029]*")
 _INDENTATION_INDICATOR = re.compile("[|>][-+]?([1-9])").match
+
+
+def build_guarded(raw: bytes, text: str, file: str) -> tuple[object, PositionMap]:
+    """Build ``raw`` (``text``: the same, decoded), with the nesting limit reported at its place.
+
+    Like :func:`~mlfolio.spec.loader_events.build`, whatever libyaml stops at by itself.
+    """
+    if may_nest_deeper(text, MAX_DEPTH):
+        cut = deep_flow_cut(text, MAX_DEPTH)
+        if cut is not None:
+            _build_prefix(raw, text, cut, file)
+    try:
+        return build(raw, file)
+    except ParseFailed as exc:
+        mark = exc.exc.problem_mark
+        if mark is None or not _is_depth_error(exc.exc):
+            raise
+        # Up to where libyaml stopped, the text nests no deeper than libyaml allows.
+        _build_prefix(raw, text, index_of(text, mark.line, mark.column), file)
+        raise LoadFailed(too_deep(file, mark)) from None
+
+
+def _is_depth_error(exc: yaml.MarkedYAMLError) -> bool:
+    """Whether libyaml stopped at its own nesting limit ("exceeded maximum nesting depth")."""
+    problem = exc.problem or ""
+    return problem.startswith("exceeded") and "depth" in problem
+
+
+def _build_prefix(raw: bytes, text: str, cut: int, file: str) -> None:
+    """Build ``text[:cut]`` alone and raise what it finds that holds for the whole file.
+
+    A failure of the event loop (nesting limit, key, tag, alias...) comes from events that
+    lie wholly before the cut, and so does a syntax error before the end of the cut text:
+    both are raised. An error at the end (a bracket or quote left open by the cut),
+    libyaml's own depth error, or a clean build says nothing about the whole file: return.
+    """
+    prefix = text[:cut]
+    try:
+        build(raw[: len(prefix.encode("utf-8"))], file)
+    except LoadFailed as exc:
+        if exc.diagnostic.rule != "empty-file":
+            raise
+    except ParseFailed as exc:
+        mark = exc.exc.problem_mark
+        if mark is not None and not _is_depth_error(exc.exc) and not at_end(prefix, mark.line, mark.column):
+            raise
+    except yaml.YAMLError:
+        pass
 
 
 def may_nest_deeper(text: str, limit: int) -> bool:
