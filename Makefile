@@ -8,6 +8,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LOCK   := requirements.txt
+# locked: install the lock (the default); latest: the newest versions pyproject.toml allows.
+DEPS   ?= $(or $(MLFOLIO_DEPS),locked)
 
 # The lock tool, itself pinned, in a throwaway venv (never in .venv).
 PIP_TOOLS     := pip-tools==7.7.0
@@ -24,8 +26,9 @@ PIP_COMPILE_OPTS := --generate-hashes --allow-unsafe --strip-extras --extra test
 serve: $(STAMP)  ## Build and serve the portfolio on http://127.0.0.1:8000, rebuilding on every change
 	$(BIN)/mkdocs serve
 
+# MLFOLIO_DEPS tells the tests which kind of install to expect (the lock, or the newest).
 test: $(STAMP) node-tools  ## Run every test (unit, site, packaging, workflow lint, browser)
-	$(BIN)/python -m pytest
+	MLFOLIO_DEPS=$(DEPS) $(BIN)/python -m pytest
 
 build: $(STAMP)  ## Build the site into site/ with --strict
 	$(BIN)/mkdocs build --strict
@@ -52,8 +55,7 @@ venv: $(STAMP)
 # The locked requirements first (pip refuses any file whose hash is not in the lock), then
 # the project itself without dependencies: everything it needs is already there.
 # DEPS=latest (the drift workflow) installs instead the newest versions pyproject.toml's
-# ranges allow, ignoring the lock.
-DEPS ?= locked
+# ranges allow, ignoring the lock (DEPS is set at the top).
 $(STAMP): $(LOCK) pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 ...'" >&2; exit 2; }
 	$(PYTHON) -m venv $(VENV)

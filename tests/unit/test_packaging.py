@@ -139,6 +139,11 @@ def test_lock_is_what_is_installed() -> None:
     assert different == {}, f"lock vs installed: {different}; run `make venv`"
 
 
+def _make_env() -> dict[str, str]:
+    """The environment for a nested `make -n`: not the variables of the `make test` running us."""
+    return {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MLFOLIO_DEPS"}}
+
+
 def test_make_venv_installs_from_the_lock() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^\$\(STAMP\):.*\$\(LOCK\).*pyproject\.toml", makefile, re.MULTILINE), (
@@ -146,7 +151,7 @@ def test_make_venv_installs_from_the_lock() -> None:
     )
     assert re.search(r"^LOCK\s*:=\s*requirements\.txt$", makefile, re.MULTILINE)
     dry = subprocess.run(
-        ["make", "-n", "-B", ".venv/.installed"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        ["make", "-n", "-B", ".venv/.installed"], cwd=ROOT, env=_make_env(), capture_output=True, text=True, timeout=60
     )
     assert dry.returncode == 0, dry.stderr
     commands = dry.stdout
@@ -154,7 +159,7 @@ def test_make_venv_installs_from_the_lock() -> None:
     self_install = re.search(r"pip install .*--no-deps -e \.", commands)
     assert lock_install and self_install and lock_install.start() < self_install.start(), commands
 
-    dry = subprocess.run(["make", "-n", "lock"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    dry = subprocess.run(["make", "-n", "lock"], cwd=ROOT, env=_make_env(), capture_output=True, text=True, timeout=60)
     assert dry.returncode == 0, dry.stderr
     compile_line = next(line for line in dry.stdout.splitlines() if "pip-compile" in line)
     for option in ("--generate-hashes", "--no-emit-index-url", "--no-emit-trusted-host", "--no-emit-find-links",

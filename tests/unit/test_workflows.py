@@ -554,8 +554,9 @@ def test_drift_workflow_tests_the_newest_allowed_versions_weekly() -> None:
     assert ci["env"]["MLFOLIO_DEPS"] == "latest"
     ci_run = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert re.search(r'make test\b.*DEPS="\$deps"', ci_run) and "MLFOLIO_DEPS" in ci_run
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MLFOLIO_DEPS"}}
     dry_run = subprocess.run(
-        ["make", "-n", "-B", ".venv/.installed", "DEPS=latest"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        ["make", "-n", "-B", ".venv/.installed", "DEPS=latest"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert dry_run.returncode == 0, dry_run.stderr
     assert "requirements.txt" not in dry_run.stdout and "--upgrade" in dry_run.stdout, dry_run.stdout
