@@ -1,19 +1,23 @@
 """Spec text is data: a valid spec full of markup payloads builds, and no payload comes alive.
 
-The hostile spec (``projects/xss.yaml`` in a copy of the site) puts payloads into every kind
-of field: one-line values (title, team, tags, names, metric names and units, baseline names),
-free text (summary, evidence, descriptions, iteration log, override reason) and links. Each
-payload names the field it sits in (``alert('title')``), so a failure says where the text
-came from.
+The hostile spec (``projects/xss.yaml`` in a copy of the site) puts payloads into every text
+field the schema has (a guard test below walks the schema to keep it so): one-line values
+(title, team, tags, names, metric names and units, baseline names), free text (summary,
+evidence, descriptions, iteration log, override reason) and links. Each payload names the
+field it sits in (``alert('title')``), so a failure says where the text came from.
 
 The copy of the site also enables ``pymdownx.snippets`` (rooted at the folder holding
-``mkdocs.yml``) and ``pymdownx.magiclink``: sites may turn them on, and spec text must not
-be able to include files or make links through them either.
+``mkdocs.yml``) and ``pymdownx.magiclink``: sites may turn them on for their own pages, and
+spec text must not be able to include files or make links through them (generated pages are
+never run through MkDocs' Markdown).
 
-Every page that shows the project is parsed as a browser would read it (``<title>`` content
-is text) and must have: no ``on*`` attribute, no ``javascript:``/``data:`` link or source, no
-script other than the site's own (those of the same page of a normal project), no frame or
-plugin element, nothing of ``mkdocs.yml``; and the payloads must show as the text typed.
+Every page that shows the project (its one page, and the portfolio pages listing it) is parsed
+as a browser reads it (``<title>`` content is text), never grepped, and must have: no ``on*``
+attribute, no ``style`` attribute or element from spec text, no ``javascript:``/``data:`` link
+or source, no script other than the site's own, no frame, form, plugin, ``<base>`` or refresh,
+no element outside the allowlist inside the article, no request to another host (an image of
+another host is shown as a link, unless ``allowed_image_hosts`` names its host), nothing of
+``mkdocs.yml``; and the payloads must show as the text typed.
 """
 
 from __future__ import annotations
@@ -22,24 +26,43 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import markdown
 import pytest
 import yaml
 from mkdocs.config import load_config
 
+from mlfolio.analysis.model import group_key
+from mlfolio.pages.labels import Labels
+from mlfolio.pages.reference import reference
 from mlfolio.spec.check import Checker
 from mlfolio.spec.schema import load_schema
 
 FENCE = "```"
-PROJECT_PAGES = ("", "problem/", "feasibility/", "goals/", "constraints/", "data/", "deployment/")
+EVIL = "evil.example.net"  # a host whose images must never load
+IMAGES = "images.example.com"  # a host the second build allows images from
+PROJECT = "projects/xss/"
 PORTFOLIO_PAGES = ("", "teams/", "stages/", "tags/")
+HOSTILE_PAGES = (PROJECT, *PORTFOLIO_PAGES)
 REFERENCE_PROJECT = "house-prices"
 # Lines of mkdocs.yml that no page should quote.
-CONFIG_MARKERS = ("exclude_docs", "fence_code_format", "prefers-color-scheme)\"\n", "NO_MKDOCS", "edit_uri: edit/main/")
+CONFIG_MARKERS = ("fence_code_format", "prefers-color-scheme)\"\n", "NO_MKDOCS", "edit_uri: edit/main/", "specs_dir: projects")
 BAD_SCHEME = re.compile(r"^(?:javascript|data|vbscript):", re.IGNORECASE)
-URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "srcset", "poster", "background", "data", "srcdoc")
-FORBIDDEN_ELEMENTS = ("iframe", "frame", "frameset", "object", "embed", "applet", "base")
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "srcset", "poster", "background", "data", "srcdoc",
+                  "ping", "cite", "longdesc", "manifest", "icon", "dynsrc", "lowsrc")
+# Attributes that make the browser fetch something as the page loads (`href` only on <link>).
+FETCH_ATTRIBUTES = ("src", "srcset", "poster", "background", "data", "ping", "lowsrc", "dynsrc", "longdesc")
+FORBIDDEN_ELEMENTS = ("iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "button",
+                      "textarea", "select", "style", "link", "meta", "math", "svg", "video", "audio", "source", "template",
+                      "noscript", "x-custom", "script")
+# What may appear inside a page's article: the elements the templates write and the
+# formatting the Markdown allowlist keeps (an <input> only as a task list's disabled
+# checkbox). The theme's edit button, an <a> holding an <svg> icon, is left out before checking.
+ALLOWED_IN_ARTICLE = frozenset(
+    "a abbr acronym b blockquote br caption cite code col colgroup dd del details div dl dt em figcaption figure "
+    "h1 h2 h3 h4 h5 h6 hr i img input kbd li ol p pre small span strong sub summary sup table tbody td th thead tr tt "
+    "ul var".split())
 
 
 def payloads(field: str) -> list[str]:
@@ -60,7 +83,31 @@ def payloads(field: str) -> list[str]:
         f"</title><script>alert('{field}')</script>",
         f"\"><svg onload=alert('{field}')>",
         f"<iframe src=\"javascript:alert('{field}')\"></iframe>",
+        f"[x](JaVaScRiPt:alert('{field}'))",
+        f"[x](java\tscript:alert('{field}'))",
+        f"<javascript:alert('{field}')>",
+        f"<a href=\" javascript:alert('{field}')\">x</a>",
+        f"<a href=\"https://example.com/\" ping=\"https://{EVIL}/ping\" style=\"position:fixed\">{field}</a>",
+        f"<div style=\"background:url(https://{EVIL}/{field}.png)\">styled</div>",
+        f"<style>body{{background:url(https://{EVIL}/{field}.css)}}</style>",
+        f"<link rel=stylesheet href=\"https://{EVIL}/{field}.css\">",
+        "<meta http-equiv=\"refresh\" content=\"0; url=https://example.com/\">",
+        f"<base href=\"https://{EVIL}/\">",
+        f"<form action=\"https://{EVIL}/\"><input autofocus onfocus=alert('{field}')><button>go</button></form>",
+        f"<object data=\"https://{EVIL}/{field}.swf\"></object><embed src=\"https://{EVIL}/{field}.swf\">",
+        f"<video poster=\"https://{EVIL}/{field}.jpg\"><source src=\"https://{EVIL}/{field}.mp4\"></video>",
+        f"<img srcset=\"https://{EVIL}/{field}.png 1x\" src=\"https://{EVIL}/{field}-raw.png\">",
+        f"<math><mi xlink:href=\"javascript:alert('{field}')\">m</mi></math>",
+        f"<details open ontoggle=alert('{field}')><summary>s</summary></details>",
+        f"<x-custom onclick=alert('{field}')>c</x-custom>",
+        f"<table background=\"https://{EVIL}/{field}.png\"><tr><td>t</td></tr></table>",
     ]
+
+
+def images(field: str) -> list[str]:
+    """Images of another host and of an allowed one (lines of a paragraph, where Markdown is read)."""
+    return [f"![pic-{field}](https://{EVIL}/{field}.png)", f"![ok-{field}](https://{IMAGES}/{field}.png)",
+            f"[![linked-{field}](https://{EVIL}/{field}-linked.png)](https://example.com/{field})"]
 
 
 def line(field: str) -> str:
@@ -68,8 +115,11 @@ def line(field: str) -> str:
 
 
 def text(field: str) -> str:
-    """Free text: every payload on its own line, a heading line, then a fence never closed."""
-    return "\n".join([*payloads(field), "", "# evil", "", FENCE + "python", f"<script>alert('{field}-fence')</script>"])
+    """Free text: every payload on its own line, a reference link to a script, a heading line,
+    then a fence never closed."""
+    return "\n".join([*payloads(field), "", *images(field), "", "- [x] done", "- [ ] to do", "", "[ref link][evil]", "",
+                      f"[evil]: javascript:alert('{field}-ref')", "", "# evil", "", FENCE + "python",
+                      f"<script>alert('{field}-fence')</script>"])
 
 
 def answer(value: str, field: str) -> dict[str, str]:
@@ -78,8 +128,8 @@ def answer(value: str, field: str) -> dict[str, str]:
 
 def hostile_spec() -> dict[str, Any]:
     return {
-        "schema_version": 1, "id": "xss", "title": "# evil " + line("title"), "summary": text("summary"),
-        "stage": "monitoring", "team": "../../" + line("team"),
+        "$schema": "javascript:alert('$schema')", "schema_version": 1, "id": "xss", "title": "# evil " + line("title"), "summary": text("summary"),
+        "stage": "retired", "team": "../../" + line("team"),
         "owners": [{"name": line("owner.name"), "role": line("owner.role"), "contact": line("owner.contact")}],
         "sme": {"name": line("sme.name"), "role": line("sme.role"), "contact": line("sme.contact")},
         "tags": [*payloads("tag"), "../../../escape", "..", "a/b\\c", "tag with spaces"],
@@ -93,7 +143,7 @@ def hostile_spec() -> dict[str, Any]:
         "business": {
             "service": text("business.service"), "goal": text("business.goal"),
             "input": {"data": text("input.data"), "trustworthy": {"answer": "partly", "note": text("input.note")},
-                      "consistent": {"answer": "yes", "note": text("input.note")}, "labelled": {"answer": "no"},
+                      "consistent": {"answer": "yes", "note": text("input.note")}, "labelled": {"answer": "no", "note": line("input.note")},
                       "continuous": {"answer": "unknown", "note": line("input.note")}},
             "output": {"usage": "customer_facing", "description": text("output.description")},
             "interviews": [{"who": line("interview.who"), "team": line("interview.team"), "date": "2026-01-02", "notes": text("interview.notes")}],
@@ -160,6 +210,7 @@ def hostile_spec() -> dict[str, Any]:
             {"date": "2026-01-04", "kind": "finding", "summary": text("iteration.summary"), "details": text("iteration.details")},
             {"date": "2026-01-05", "kind": "incident", "summary": line("iteration.summary")},
         ],
+        "retirement": {"date": "2026-02-01", "reason": text("retirement.reason"), "replaced_by": line("retirement.replaced_by")},
     }  # fmt: skip
 
 
@@ -170,23 +221,36 @@ SNIPPETS = """\
 """
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory, copy_site, build_site):
-    root = copy_site(tmp_path_factory.mktemp("xss") / "repo")
-    spec_path = root / "projects" / "xss.yaml"
-    spec_path.write_text(yaml.safe_dump(hostile_spec(), allow_unicode=True, sort_keys=False, width=10**6), encoding="utf-8")
+def hostile_site_inputs(root: Path) -> Path:
+    (root / "projects" / "xss.yaml").write_text(yaml.safe_dump(hostile_spec(), allow_unicode=True, sort_keys=False, width=10**6),
+                                                encoding="utf-8")
     config = root / "mkdocs.yml"
     source = config.read_text(encoding="utf-8")
     assert source.count("\nmarkdown_extensions:\n") == 1
     extra = SNIPPETS.format(root=json.dumps(str(root)))
     config.write_text(source.replace("\nmarkdown_extensions:\n", "\nmarkdown_extensions:\n" + extra), encoding="utf-8")
-    return build_site(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory, copy_site, build_site):
+    return build_site(hostile_site_inputs(copy_site(tmp_path_factory.mktemp("xss") / "repo")))
 
 
 @pytest.fixture(scope="module")
 def hostile_site(hostile) -> Path:
     assert hostile.error is None, f"{hostile.error!r}\n" + "\n".join(hostile.logged())
     return hostile.site
+
+
+@pytest.fixture(scope="module")
+def images_allowed(tmp_path_factory: pytest.TempPathFactory, copy_site, build_site, plugin_options) -> Path:
+    """The same hostile site, with ``allowed_image_hosts: [images.example.com]``."""
+    root = hostile_site_inputs(copy_site(tmp_path_factory.mktemp("xss-images") / "repo"))
+    plugin_options(root, allowed_image_hosts=[IMAGES])
+    result = build_site(root)
+    assert result.error is None and result.logged() == [], f"{result.error!r}\n" + "\n".join(result.logged())
+    return result.site
 
 
 def test_hostile_spec_is_a_valid_spec(hostile) -> None:
@@ -200,28 +264,67 @@ def test_hostile_spec_builds_strictly_without_warnings(hostile) -> None:
     assert hostile.logged() == []
 
 
+# Text fields the hostile spec cannot fill with payloads: ids and references (a pattern or a
+# list of ids decides their value) and dates.
+NOT_FREE = {"id", "metrics[].id", "baselines[].id", "data.datasets[].id", "goals.objectives[].metric",
+            "multi_objective.components[].metric", "ab_test.metric", "ab_test.guardrail_metrics",
+            "constraints.performance.baseline_to_beat", "monitoring.monitors[].metric"}
+
+
+def values_at(data: Any, path: str) -> list[Any]:
+    """Every value at a reference path such as ``metrics[].name`` (lists expanded)."""
+    found = [data]
+    for part in path.split("."):
+        name, is_list = (part[:-2], True) if part.endswith("[]") else (part, False)
+        found = [item.get(name) for item in found if isinstance(item, dict) and name in item]
+        if is_list:
+            found = [v for item in found for v in (item or [])]
+    return found
+
+
+def test_hostile_spec_fills_every_text_field_of_the_schema() -> None:
+    """Guard: a text field added to the schema gets a payload here too."""
+    schema = load_schema()
+    spec = hostile_spec()
+    unfilled = []
+    for section in reference(schema, Labels("en")):
+        for field in section.fields:
+            if field.path in NOT_FREE or field.choices or "date" in field.type:
+                continue
+            if field.type.startswith("string") or field.type == "list of texts":
+                values = values_at(spec, field.path)
+                hostile = [any("alert" in t for t in v) if isinstance(v, list) else "alert" in v for v in values]
+                if not hostile or not all(hostile):
+                    unfilled.append(field.path)
+    assert unfilled == []
+
+
 def test_snippets_are_armed(hostile) -> None:
     """Guard for the test itself: with this configuration, Markdown that asks for a snippet
-    does get the file, so the payload below is a real attempt."""
+    does get the file, so the payload is a real attempt."""
     config = load_config(str(hostile.root / "mkdocs.yml"))
     md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
-    assert "exclude_docs" in md.convert('--8<-- "mkdocs.yml"\n')
+    assert "specs_dir: projects" in md.convert('--8<-- "mkdocs.yml"\n')
 
 
 # --------------------------------------------------------------------------------------------
 # No live markup
 # --------------------------------------------------------------------------------------------
 
-HOSTILE_PAGES = [f"projects/xss/{p}" for p in PROJECT_PAGES] + list(PORTFOLIO_PAGES)
-
 
 def reference_url(url: str) -> str:
     """The same page for a normal project (or the same portfolio page) in the normal site."""
-    return url.replace("projects/xss/", f"projects/{REFERENCE_PROJECT}/")
+    return url.replace(PROJECT, f"projects/{REFERENCE_PROJECT}/")
 
 
 def scripts(root) -> set[tuple[str | None, str]]:
     return {(s.attrs.get("src"), "" if s.attrs.get("src") else s.text().strip()) for s in root.find_all("script")}
+
+
+def without_edit_button(body):
+    """The article's elements, less the theme's edit button (an <a rel=edit> with an <svg> icon)."""
+    skip = {id(n) for a in body.find_all("a", rel="edit") for n in a.iter()}
+    return [n for n in body.iter() if id(n) not in skip]
 
 
 def test_no_event_handler_attribute(hostile_site: Path, html) -> None:
@@ -251,13 +354,99 @@ def test_only_the_sites_own_scripts(hostile_site: Path, site: Path, html) -> Non
     assert found == []
 
 
-def test_no_frames_or_plugins(hostile_site: Path, html) -> None:
+def test_no_frames_forms_plugins_or_refresh(hostile_site: Path, site: Path, html, content) -> None:
     found = []
     for url in HOSTILE_PAGES:
         root = html(hostile_site / url / "index.html")
-        found += [f"{url}: <{n.tag} {n.attrs}>" for n in root.iter() if n.tag in FORBIDDEN_ELEMENTS]
+        body = {id(n) for n in content(root).iter()}
+        normal = html(site / reference_url(url) / "index.html")
+        for tag in ("iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "button", "textarea", "select"):
+            if len(root.find_all(tag)) != len(normal.find_all(tag)):  # the theme has its own search and palette forms
+                found.append(f"{url}: {len(root.find_all(tag))} <{tag}>, the theme has {len(normal.find_all(tag))}")
+        found += [f"{url}: <{n.tag}> in the article" for n in without_edit_button(content(root)) if n.tag in FORBIDDEN_ELEMENTS]
         found += [f"{url}: <meta refresh>" for n in root.find_all("meta") if (n.attrs.get("http-equiv") or "").lower() == "refresh"]
+        own = {(n.attrs.get("rel"), n.attrs.get("href")) for n in normal.find_all("link")}
+        found += [f"{url}: <link {n.attrs}>" for n in root.find_all("link")
+                  if (n.attrs.get("rel"), reference_url(n.attrs.get("href") or "")) not in own]
+        found += [f"{url}: <style> outside the theme's" for n in root.find_all("style") if id(n) in body]
     assert found == []
+
+
+def test_only_allowed_elements_inside_the_article(hostile_site: Path, html, content) -> None:
+    found = set()
+    for url in HOSTILE_PAGES:
+        for n in without_edit_button(content(html(hostile_site / url / "index.html")))[1:]:
+            if n.tag not in ALLOWED_IN_ARTICLE:
+                found.add(f"{url}: <{n.tag}>")
+            elif n.tag == "input" and (n.attrs.get("type") != "checkbox" or "disabled" not in n.attrs
+                                       or set(n.attrs) - {"type", "disabled", "checked"}):
+                found.add(f"{url}: <input {n.attrs}> is not a disabled checkbox")
+    assert sorted(found) == []
+
+
+def test_task_lists_are_disabled_checkboxes(hostile_site: Path, html, content) -> None:
+    """Guard for the test above: the one <input> spec text may make, from `- [x]`."""
+    boxes = content(html(hostile_site / PROJECT / "index.html")).find_all("input")
+    assert boxes, "the hostile text has a task list and a raw <input>"
+    assert all(b.attrs.get("type") == "checkbox" and "disabled" in b.attrs for b in boxes)
+
+
+def test_no_style_from_spec_text(hostile_site: Path, html, content) -> None:
+    """Inside the article only the templates' own bar widths (``width: N%``) are styled."""
+    found = []
+    for url in HOSTILE_PAGES:
+        for n in without_edit_button(content(html(hostile_site / url / "index.html"))):
+            style = n.attrs.get("style")
+            if style is not None and not ("mlfolio-bar-fill" in n.classes() and re.fullmatch(r"width: \d+%", style)):
+                found.append(f"{url}: <{n.tag} style={style!r}>")
+    assert found == []
+
+
+SITE_HOST = "127.0.0.1"  # site_url's host in mkdocs.yml (the theme's canonical link)
+
+
+def outside_requests(root, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """Everything on a page that makes the browser contact another host as it loads."""
+    found = []
+    for n in root.iter():
+        for name in FETCH_ATTRIBUTES + (("href",) if n.tag == "link" else ()):
+            value = n.attrs.get(name)
+            if not value:
+                continue
+            for candidate in (value.split(",") if name == "srcset" else [value]):
+                url = candidate.strip().split(" ")[0]
+                host = urlsplit(url).hostname if "//" in url else None
+                if host not in (None, SITE_HOST) and not (n.tag == "img" and name == "src" and host in allowed):
+                    found.append(f"<{n.tag} {name}={value!r}>")
+    return found
+
+
+def test_no_request_to_another_host(hostile_site: Path, html) -> None:
+    found = [f"{url}: {r}" for url in HOSTILE_PAGES for r in outside_requests(html(hostile_site / url / "index.html"))]
+    assert found == []
+
+
+def test_outside_images_are_shown_as_links(hostile_site: Path, html, content) -> None:
+    body = content(html(hostile_site / PROJECT / "index.html"))
+    assert [n.attrs for n in body.find_all("img") if "//" in (n.attrs.get("src") or "")] == []
+    links = {(a.attrs.get("href"), a.words()) for a in body.find_all("a")}
+    for host, name, label in ((EVIL, "summary", "pic-summary (image)"), (IMAGES, "summary", "ok-summary (image)"),
+                              (EVIL, "summary-raw", "(image)")):
+        assert (f"https://{host}/{name}.png", label) in links, (host, sorted(link for link in links if host in (link[0] or "")))
+    # An image inside a link keeps the link, and shows its text instead of loading.
+    assert ("https://example.com/summary", "linked-summary (image)") in links
+
+
+def test_allowed_image_hosts_show_their_images_and_no_other(images_allowed: Path, html, content) -> None:
+    root = html(images_allowed / PROJECT / "index.html")
+    images = {n.attrs.get("src") for n in content(root).find_all("img")}
+    assert f"https://{IMAGES}/summary.png" in images
+    assert {urlsplit(src or "").hostname for src in images} <= {IMAGES, None}
+    assert outside_requests(root, frozenset({IMAGES})) == []
+    links = {(a.attrs.get("href"), a.words()) for a in content(root).find_all("a")}
+    assert (f"https://{EVIL}/summary.png", "pic-summary (image)") in links
+    for url in PORTFOLIO_PAGES:
+        assert outside_requests(html(images_allowed / url / "index.html")) == []
 
 
 def test_nothing_of_mkdocs_yml_is_included(hostile_site: Path) -> None:
@@ -277,12 +466,12 @@ def test_search_index_entries_hold_no_markup(hostile_site: Path) -> None:
             self.found: list[str] = []
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag in ("script", "img", "svg", "iframe") or any(k.startswith("on") for k, _ in attrs):
+            if tag in ("script", "img", "svg", "iframe", "style", "link") or any(k.startswith("on") for k, _ in attrs):
                 self.found.append(tag)
 
     index = json.loads((hostile_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    docs = [d for d in index["docs"] if d["location"].startswith("projects/xss/")]
-    assert docs
+    docs = [d for d in index["docs"] if d["location"].startswith(PROJECT)]
+    assert len(docs) > 7  # the page and its sections
     live = []
     for doc in docs:
         for key in ("title", "text"):
@@ -300,44 +489,52 @@ def test_search_index_entries_hold_no_markup(hostile_site: Path) -> None:
 
 def test_title_shows_exactly_as_typed(hostile_site: Path, html, content) -> None:
     title = hostile_spec()["title"]
-    for url in (f"projects/xss/{p}" for p in PROJECT_PAGES):
-        h1 = content(html(hostile_site / url / "index.html")).find("h1")
-        assert h1 is not None
-        shown = h1.words().removesuffix("¶").strip()
-        assert shown.endswith(" ".join(title.split())), url
+    h1 = content(html(hostile_site / PROJECT / "index.html")).find_all("h1")
+    assert len(h1) == 1
+    assert h1[0].words().removesuffix("¶").strip() == " ".join(title.split())
 
 
 def test_browser_tab_title_shows_the_title_as_text(hostile_site: Path, html) -> None:
     """<title> is text to a browser; what it holds must be the project title, whole."""
     title = " ".join(hostile_spec()["title"].split())
-    for url in (f"projects/xss/{p}" for p in PROJECT_PAGES):
-        head = html(hostile_site / url / "index.html").find("title")
-        assert head is not None, url
-        assert title in head.words(), f"{url}: <title> ends early, after {head.words()[-40:]!r}"
+    head = html(hostile_site / PROJECT / "index.html").find("title")
+    assert head is not None
+    assert head.words().startswith(title), f"<title> ends early, after {head.words()[-40:]!r}"
 
 
 def test_free_text_shows_the_payloads_as_text(hostile_site: Path, html, content) -> None:
-    shown = content(html(hostile_site / "projects" / "xss" / "index.html")).text()
+    body = content(html(hostile_site / PROJECT / "index.html"))
+    lead = body.find("div", "mlfolio-lead")
+    assert lead is not None
+    shown = lead.text()
+    # As GitHub shows them: tags that run or hold raw text show as text (GFM's tag filter);
+    # other markup outside the allowlist is dropped (tested above), its text kept.
     for expected in (
         "<script>alert('summary')</script>",
-        "<img src=x onerror=alert('summary')>",
-        "<svg onload=alert('summary')>",
+        "</title><script>alert('summary')</script>",
+        f"<style>body{{background:url(https://{EVIL}/summary.css)}}</style>",
+        "<iframe src=\"javascript:alert('summary')\"></iframe>",
         "{: onclick=\"alert('summary')\" }",
         '--8<-- "mkdocs.yml"',
-        "<!-- x -->",
-        "# evil",
-        "</title><script>alert('summary')</script>",
+        "**md**",
+        "a | b",
+        "styled",
     ):
         assert expected in shown, expected
-    # The fence the summary never closed is closed: the page goes on after it.
+    # The fence the summary never closed ends with the summary: the page goes on after it.
     assert "<script>alert('summary-fence')</script>" in shown
-    assert "Lifecycle" in shown.split("summary-fence", 1)[1]
+    code_blocks = {id(n) for pre in body.find_all("pre") for n in pre.iter()}
+    headings = [h for h in body.find_all("h2")]
+    assert [h.attrs.get("id") for h in headings][:2] == ["at-a-glance", "problem"]
+    assert not any(id(h) in code_blocks for h in headings)
+    assert body.find("a", "mlfolio-tag") is not None and id(body.find("a", "mlfolio-tag")) not in code_blocks
 
 
 def test_one_line_values_show_as_typed(hostile_site: Path, html, content) -> None:
     spec = hostile_spec()
-    overview = content(html(hostile_site / "projects" / "xss" / "index.html")).words()
-    for value in (spec["team"], spec["owners"][0]["name"], spec["sme"]["name"]):
+    overview = content(html(hostile_site / PROJECT / "index.html")).words()
+    for value in (spec["team"], spec["owners"][0]["name"], spec["sme"]["name"], spec["metrics"][0]["name"],
+                  spec["baselines"][0]["name"], spec["feasibility"]["override"]["reviewer"]):
         assert " ".join(value.split()) in overview, value[:20]
     home = content(html(hostile_site / "index.html")).words()
     assert " ".join(spec["team"].split()) in home
@@ -346,21 +543,24 @@ def test_one_line_values_show_as_typed(hostile_site: Path, html, content) -> Non
 
 def test_unsafe_links_keep_only_their_label(hostile_site: Path, html, content) -> None:
     """Links the spec text writes survive only with http(s) targets (tags link to the tags page)."""
-    for url in (f"projects/xss/{p}" for p in PROJECT_PAGES):
-        body = content(html(hostile_site / url / "index.html"))
-        hrefs = [a.attrs.get("href") or "" for a in body.find_all("a") if "md-tag" not in a.classes()]
-        written = [h for h in hrefs if not h.startswith("#") and ("alert" in h or "javascript" in h.lower())]
-        assert [h for h in written if not h.startswith("https://example.com/")] == [], url
+    body = content(html(hostile_site / PROJECT / "index.html"))
+    hrefs = [a.attrs.get("href") or "" for a in body.find_all("a")]
+    schemes = {urlsplit(h).scheme.lower() for h in hrefs}
+    assert schemes <= {"", "http", "https", "mailto"}, schemes
+    # Every link with "alert" in it is one of the spec's https links, or a slug of ours (team, tags).
+    written = [h for h in hrefs if "alert" in h and not h.startswith("https://example.com/")]
+    assert [h for h in written if not re.fullmatch(r"\.\./\.\./(?:teams|tags)/#[\w-]+", h)] == []
 
 
 def test_tag_names_show_as_typed(hostile_site: Path, html, content) -> None:
     tags = hostile_spec()["tags"]
-    listed = sorted(t.words() for t in content(html(hostile_site / "tags" / "index.html")).find_all("span", "md-tag"))
-    on_page = sorted(t.words() for nav in html(hostile_site / "projects" / "xss" / "index.html").find_all("nav", "md-tags")
-                     for t in nav.find_all(cls="md-tag"))
-    expected = sorted(" ".join(t.split()) for t in tags)
+    listed = [h.words().removesuffix("¶").strip() for h in content(html(hostile_site / "tags" / "index.html")).find_all("h2")]
+    on_page = [a.words() for a in content(html(hostile_site / PROJECT / "index.html")).find_all("a", "mlfolio-tag")]
+    expected = [" ".join(t.split()) for t in tags]
     assert on_page == expected
-    assert [t for t in expected if t not in listed] == []
+    # Tags that differ only in case are one group, headed by the first spelling.
+    groups = {group_key(t): f"{' '.join(t.split())} (1)" for t in reversed(tags)}
+    assert [g for g in groups.values() if g not in listed] == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,7 +583,7 @@ def test_hostile_tags_and_team_add_no_files(hostile_site: Path, site: Path) -> N
     """Tags and teams are sections of the portfolio pages, never files named after them."""
     normal = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     with_hostile = {p.relative_to(hostile_site).as_posix() for p in hostile_site.rglob("*") if p.is_file()}
-    assert sorted(with_hostile - normal) == sorted(f"projects/xss/{p}index.html" for p in PROJECT_PAGES)
+    assert sorted(with_hostile - normal) == [f"{PROJECT}index.html"]
     assert sorted(normal - with_hostile) == []
 
 
