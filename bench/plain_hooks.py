@@ -1,0 +1,82 @@
+"""MkDocs hooks for the benchmark's plain build: the plugin's finished pages, without the plugin.
+
+``bench/build.py`` renders a portfolio once with the plugin's ``SiteBuilder`` and dumps the
+result to ``pages.pickle`` beside the configuration; its ``mkdocs-plain.yml`` has no mlfolio
+plugin and names this file under ``hooks:``. These hooks hand MkDocs those pages the way the
+plugin does (``File.generated``, the plugin's ``HtmlPage``, the same extra CSS and JavaScript,
+the same entries for Material's search index), so MkDocs and Material do the same work in both
+builds and the difference is the plugin's own: checking specs and rendering pages.
+
+What the hooks spend themselves (importing the plugin module for ``HtmlPage``, reading the
+dump) is written to ``plain-hooks.json`` after the build, so the report can tell it apart.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import pickle
+import time
+from pathlib import Path
+from typing import Any
+
+_start = time.perf_counter()
+from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
+from mkdocs.structure.files import Files, InclusionLevel  # noqa: E402
+from mkdocs.structure.pages import Page  # noqa: E402
+
+from mlfolio.mkdocs.plugin import HtmlPage, MlfolioPlugin, _search_entries  # noqa: E402
+from mlfolio.pages.layout import TocEntry  # noqa: E402
+from mlfolio.pages.render import RenderedPage  # noqa: E402
+
+IMPORT_S = time.perf_counter() - _start
+DUMP = "pages.pickle"
+TIMINGS = "plain-hooks.json"
+
+_dump: dict[str, Any] = {}
+_timings: dict[str, float] = {}
+
+
+def _folder(config: MkDocsConfig) -> Path:
+    return Path(config.config_file_path or ".").resolve().parent
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    start = time.perf_counter()
+    with (_folder(config) / DUMP).open("rb") as f:
+        _dump.update(pickle.load(f))
+    _timings.update(import_s=IMPORT_S, load_s=time.perf_counter() - start)
+    for name, target in (("mlfolio.css", config.extra_css), ("mlfolio.js", config.extra_javascript)):
+        uri = f"assets/mlfolio/{name}"
+        if uri not in [str(x) for x in target]:
+            target.append(uri)
+    return config
+
+
+def on_files(files: Files, *, config: MkDocsConfig) -> Files:
+    start = time.perf_counter()
+    for p in _dump["pages"]:
+        page = RenderedPage(p["src_uri"], p["title"], p["html"], tuple(TocEntry(*entry) for entry in p["toc"]),
+                            tuple(p["anchors"]), p["edit_source"], p["meta"])
+        inclusion = InclusionLevel.NOT_IN_NAV if page.edit_source else InclusionLevel.UNDEFINED
+        file = MlfolioPlugin._add(files, config, page.src_uri, page.html, inclusion)
+        file.edit_uri = page.edit_source
+        HtmlPage(file, config, page)
+    for src_uri, content in _dump["files"]:
+        MlfolioPlugin._add(files, config, src_uri, content)
+    _timings["on_files_s"] = time.perf_counter() - start
+    return files
+
+
+def on_page_context(context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
+    # The plugin's own on_page_context: the page's sections go to Material's search index.
+    entries = _search_entries(config)
+    if isinstance(page, HtmlPage) and entries is not None:
+        for section in page.rendered.search_sections():
+            entries.append({"location": page.url + (f"#{section.id}" if section.id else ""),
+                            "title": html.escape(section.title, quote=False), "text": html.escape(section.text, quote=False)})
+    return context
+
+
+def on_post_build(*, config: MkDocsConfig) -> None:
+    (_folder(config) / TIMINGS).write_text(json.dumps(_timings), encoding="utf-8")
