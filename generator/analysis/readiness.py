@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlfolio.spec.schema import Requirement, SpecSchema
-from mlfolio.spec.validation import is_empty
+from mlfolio.spec.validation import value_at, is_empty
 
 
 @dataclass(frozen=True)
@@ -62,14 +62,6 @@ def _percent(done: int, total: int) -> int:
     return 100 if total == 0 else (100 * done) // total
 
 
-def _lookup(data: Any, path: tuple[str, ...]) -> Any:
-    for name in path:
-        if not isinstance(data, Mapping):
-            return None
-        data = data.get(name)
-    return data
-
-
 def readiness(spec: Mapping[str, Any], schema: SpecSchema) -> Readiness:
     """Per top-level section: what the next stage requires and what is still empty."""
     stage = spec.get("stage", schema.stages[0])
@@ -80,6 +72,6 @@ def readiness(spec: Mapping[str, Any], schema: SpecSchema) -> Readiness:
     sections = []
     for name, reqs in by_section.items():
         prop = schema.property_schema((name,))
-        missing = tuple(r for r in reqs if is_empty(_lookup(spec, r.path)))
+        missing = tuple(r for r in reqs if is_empty(value_at(spec, r.path)))
         sections.append(SectionReadiness(name, prop.get("title", name), prop.get("x-mlfolio-title-ko", ""), tuple(reqs), missing))
     return Readiness(stage, target, tuple(sections))

@@ -29,7 +29,7 @@ from mlfolio.spec.diagnostics import Diagnostic
 from mlfolio.pages.labels import STAGES, VERDICTS
 from mlfolio.analysis.values import format_value
 from mlfolio.analysis.model import Metric, Portfolio, Project, load_portfolio
-from mlfolio.spec.schema import SCHEMA_NAME, SpecSchema, load_schema
+from mlfolio.spec.schema import load_schema, RETIRED, SCHEMA_NAME, SpecSchema
 from mlfolio.analysis.verdict import DEFAULT_RULES, CriterionAnswer, Override, Verdict, VerdictRule
 
 SCHEMA_FILE = f"schemas/{SCHEMA_NAME}"
@@ -184,7 +184,7 @@ def _stage_lines(old: str, new: str, stages: Sequence[str]) -> list[str]:
     if old == new:
         return []
     way = ""  # retiring (or reviving) a project is neither forward nor backward
-    if old in stages and new in stages and "retired" not in (old, new):
+    if old in stages and new in stages and RETIRED not in (old, new):
         way = " (forward)" if stages.index(new) > stages.index(old) else " (backward)"
     return [f"- **Stage:** {_label(old)} → **{_label(new)}**{way}"]
 

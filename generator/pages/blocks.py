@@ -14,7 +14,7 @@ from typing import Any
 
 from mlfolio.pages.labels import Labels
 from mlfolio.spec.schema import SpecSchema
-from mlfolio.spec.validation import is_empty
+from mlfolio.spec.validation import is_empty, value_at
 from mlfolio.analysis.values import format_value
 
 
@@ -108,17 +108,12 @@ class BlockBuilder:
     def section(self, path: tuple[str, ...], data: Mapping[str, Any], skip: tuple[str, ...] = ()) -> tuple[Block, ...]:
         """The fields of the mapping at ``path`` (``data`` is the whole spec)."""
         node = self.schema.property_schema(path)
-        value: Any = data
-        for name in path:
-            value = value.get(name) if isinstance(value, Mapping) else None
+        value = value_at(data, path)
         return self._fields(node, value if isinstance(value, Mapping) else {}, path, skip)
 
     def field(self, path: tuple[str, ...], data: Mapping[str, Any]) -> Block | None:
         """One field by path, or None when it is optional and absent."""
-        value: Any = data
-        for name in path:
-            value = value.get(name) if isinstance(value, Mapping) else None
-        return self._block(path[-1], self.schema.property_schema(path), value, path)
+        return self._block(path[-1], self.schema.property_schema(path), value_at(data, path), path)
 
     def missing_from(self, path: tuple[str, ...]) -> str | None:
         """The stage that requires ``path`` now, if it does."""

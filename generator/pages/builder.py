@@ -19,7 +19,7 @@ from mlfolio.pages.layout import Anchors, SiteLayout, slug
 from mlfolio.analysis.model import Metric, Portfolio, Project, group_key
 from mlfolio.analysis.readiness import leaves
 from mlfolio.pages.reference import reference
-from mlfolio.spec.schema import SpecSchema
+from mlfolio.spec.schema import RETIRED, SpecSchema
 from mlfolio.analysis.values import format_value
 from mlfolio.analysis.verdict import VERDICTS, VerdictRule, criteria
 
@@ -273,9 +273,9 @@ class PageBuilder:
         stage_rows = []
         for stage in self.schema.stages:
             # A parent listed beside its own required children says nothing more: keep the leaves.
-            new = [r for r in self.schema.requirements_for(stage) if r.path not in seen or stage == "retired"]
+            new = [r for r in self.schema.requirements_for(stage) if r.path not in seen or stage == RETIRED]
             fields = [format_path(r.path) for r in leaves(new)]
-            if stage != "retired":
+            if stage != RETIRED:
                 seen.update(r.path for r in self.schema.requirements_for(stage))
             stage_rows.append({"stage": stage, "label": self.labels.stage(stage), "fields": fields})
         for language, name, other in (("en", "guide.md", "guide-ko.md"), ("ko", "guide-ko.md", "guide.md")):

@@ -16,6 +16,7 @@ from typing import Any
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
 from mlfolio.spec.loader import LoadResult
 from mlfolio.analysis.values import better_or_equal
+from mlfolio.spec.schema import RETIRED
 
 Path = tuple[str | int, ...]
 Rule = Callable[[dict[str, Any], LoadResult], Iterable[Diagnostic]]
@@ -173,7 +174,7 @@ def reviewer_flags(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnos
     created_on, updated_on = _date(created), _date(updated)
     if created_on and updated_on and updated_on < created_on:
         yield warning(loaded.file, *_at(loaded, ("updated",)), f"updated ({updated}) is before created ({created})", "date-order", "updated")
-    if spec.get("retirement") and spec.get("stage") != "retired":
+    if spec.get("retirement") and spec.get("stage") != RETIRED:
         yield warning(loaded.file, *_at(loaded, ("retirement",), key=True), f"retirement is filled in but stage is '{spec.get('stage')}'; set `stage: retired`", "retirement-stage", "retirement")
 
 

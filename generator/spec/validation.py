@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -16,7 +17,7 @@ except ImportError:  # pragma: no cover - platforms without a wheel fall back to
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path
 from mlfolio.spec.loader import LoadResult
 from mlfolio.spec.messages import describe, kind_of, required_message, show, suggest
-from mlfolio.spec.schema import SpecSchema
+from mlfolio.spec.schema import RETIRED, SpecSchema
 
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
 _EMPTINESS = {"minLength", "minItems", "minProperties"}
@@ -125,7 +126,7 @@ class SchemaChecker:
             pos = loaded.positions.key(where or ("stage",))
             state = "is empty" if req.path[-1] in parent else "is missing"
             since = "" if req.from_stage == stage else f" (required from stage '{req.from_stage}' on)"
-            earlier = ", or move the project to an earlier stage" if stage != self.schema.stages[0] and stage != "retired" else ""
+            earlier = ", or move the project to an earlier stage" if stage != self.schema.stages[0] and stage != RETIRED else ""
             out.append(
                 error(
                     loaded.file, pos.line, pos.column,
@@ -134,6 +135,15 @@ class SchemaChecker:
                 )
             )
         return out
+
+
+def value_at(data: Any, path: tuple[str, ...]) -> Any:
+    """The value at ``path`` (field names from the root) in a spec, or None where it stops."""
+    for name in path:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(name)
+    return data
 
 
 def is_empty(value: Any) -> bool:
