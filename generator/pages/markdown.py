@@ -225,20 +225,23 @@ _CMARK_OPTIONS: Final = _Opt.CMARK_OPT_UNSAFE | _Opt.CMARK_OPT_HARDBREAKS
 _CMARK_FENCE_PASS: Final = _Opt.CMARK_OPT_SOURCEPOS | _Opt.CMARK_OPT_HARDBREAKS
 
 
-def _bad_characters() -> re.Pattern[str]:
-    ranges = ["\x00-\x08", "\x0b", "\x0c", "\x0e-\x1f", "\x7f-\x9f", "\ud800-\udfff", "\ufdd0-\ufdef"]
-    ranges += [f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)]
-    return re.compile("[" + "".join(ranges) + "]")
-
-
-_BAD_CHARACTERS: Final = _bad_characters()
+# C0 controls but tab, newline and carriage return; DEL and C1 controls; lone surrogates; the
+# noncharacters of the BMP. Those of the other planes are a second, rarely needed pattern: a
+# class with astral ranges is ten times slower to run over ordinary text.
+_BAD_BMP: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
+_BAD_ASTRAL: Final = re.compile(
+    "[" + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)) + "]")
 _LINE_END: Final = re.compile(r"\r\n?|\n")
 _LINE_END_BYTES: Final = re.compile(rb"\r\n?|\n")
 
 
 def _scrub(text: str) -> str:
     """Controls, lone surrogates and noncharacters become U+FFFD (cmark does so for U+0000)."""
-    return _BAD_CHARACTERS.sub("\ufffd", text)
+    text = _BAD_BMP.sub("\ufffd", text)
+    if not text.isascii() and _ASTRAL.search(text):
+        text = _BAD_ASTRAL.sub("\ufffd", text)
+    return text
 
 
 def _cmark(text: str, options: int = _CMARK_OPTIONS) -> str:
@@ -331,8 +334,14 @@ _VOID: Final = frozenset({
 # Below this size the sanitiser's worst case is a few tens of milliseconds: not checked.
 _GUARD_FROM_CHARS: Final = 16_384
 # Sum over the tags of the estimated stack depth. Real text stays far below (a 1 MiB spec of
-# nested lists and tables: a few hundred thousand); ~5M is about 0.2 s in the sanitiser.
+# nested lists and tables: a few hundred thousand); 5M is about 0.2 s in the sanitiser.
 _STACK_BUDGET: Final = 5_000_000
+# HTML longer than this is not sanitised (about a megabyte of prose, a quarter of that as a
+# table): the time of every step grows with it.
+_MAX_HTML_CHARS: Final = 2 * 1024 * 1024
+# Character references left for the sanitiser to decode (only raw HTML has them once cmark's
+# own escapes are swapped out, see _sanitise): its cost per reference grows with their number.
+_MAX_REFERENCES: Final = 50_000
 
 
 def _over_budget(markup: str) -> bool:
@@ -341,21 +350,62 @@ def _over_budget(markup: str) -> bool:
     The estimate pushes every start tag that is not void and pops only on an end tag naming
     the innermost open one, so it never counts fewer open elements than there are.
     """
+    if len(markup) > _MAX_HTML_CHARS:
+        return True
     if len(markup) < _GUARD_FROM_CHARS:
         return False
     stack: list[str] = []
+    push, pop, void = stack.append, stack.pop, _VOID
     cost = 0
-    for match in _TAG.finditer(markup):
-        name = match.group(2).lower()
-        if match.group(1):
+    for slash, name in _TAG.findall(markup):
+        name = name.lower()
+        if slash:
             if stack and stack[-1] == name:
-                stack.pop()
-        elif name not in _VOID:
-            stack.append(name)
+                pop()
+        elif name not in void:
+            push(name)
         cost += len(stack)
         if cost > _STACK_BUDGET:
             return True
     return False
+
+
+# cmark escapes &, <, > and " in text and attribute values as these four references. The
+# sanitiser's cost per reference grows with their number (a megabyte of "&" took seconds), so
+# they are swapped for private-use characters absent from the HTML before it runs, and back
+# after: both are inert text to the HTML parser and to URL checks.
+_ESCAPES: Final = ("&amp;", "&lt;", "&gt;", "&quot;")
+_SWAP_FROM_REFERENCES: Final = 256
+
+
+def _free_characters(markup: str, count: int) -> list[str] | None:
+    """``count`` private-use characters that ``markup`` does not hold, or None."""
+    candidates = [chr(code) for code in range(0xE000, 0xE000 + count)]
+    if not any(c in markup for c in candidates):
+        return candidates
+    present = set(markup)
+    free = [chr(code) for code in range(0xE000, 0xF900) if chr(code) not in present]
+    return free[:count] if len(free) >= count else None
+
+
+def _sanitise(markup: str, cleaner: nh3.Cleaner) -> str | None:
+    """``cleaner.clean(markup)``, or None if that could take too long."""
+    if _over_budget(markup):
+        return None
+    references = markup.count("&")
+    if references < _SWAP_FROM_REFERENCES:
+        return cleaner.clean(markup)
+    free = _free_characters(markup, len(_ESCAPES))
+    if free is None:
+        return None
+    for reference, character in zip(_ESCAPES, free):
+        markup = markup.replace(reference, character)
+    if markup.count("&") > _MAX_REFERENCES:
+        return None
+    cleaned = cleaner.clean(markup)
+    for reference, character in zip(_ESCAPES, free):
+        cleaned = cleaned.replace(character, reference)
+    return cleaned
 
 
 def _as_text(text: str, *, inline: bool) -> str:
@@ -367,13 +417,14 @@ def _as_text(text: str, *, inline: bool) -> str:
 # --- the last pass -------------------------------------------------------------------------
 
 _LAST_PASS: Final = re.compile(
-    r'<pre lang="(?P<lang>[^"]*)">(?P<code><code>)?'
-    r"|<(?P<h_end>/?)h(?P<h>[1-6])(?=[ >])"
-    r'|<a(?P<a>(?: [^\s="/>]+="[^"]*")*)>'
-    r"|(?P<a_end></a>)"
-    r'|<img(?P<img>(?: [^\s="/>]+="[^"]*")*)>'
-    r'|<ol start="(?P<start>[^"]*)">'
-    r"|(?P<task><li><input )"
+    r"<(?:"
+    r'pre lang="(?P<lang>[^"]*)">(?P<code><code>)?'
+    r'|a(?P<a>(?: [^\s="/>]+="[^"]*")*)>'
+    r"|(?P<a_end>/a>)"
+    r'|img(?P<img>(?: [^\s="/>]+="[^"]*")*)>'
+    r'|ol start="(?P<start>[^"]*)">'
+    r"|(?P<task>li><input )"
+    r")"
 )
 _ATTRIBUTE: Final = re.compile(r' ([^\s="/>]+)="([^"]*)"')
 _DIGITS: Final = re.compile(r"[0-9]{1,5}")
@@ -438,9 +489,26 @@ def _image(attrs: dict[str, str], options: MarkdownOptions, in_link: bool) -> st
     return label
 
 
+def _demote(markup: str, heading_level: int) -> str:
+    """``<hN>`` becomes ``<h(N + heading_level - 1)>``, at most ``<h6>``.
+
+    Plain replacements, from level 6 down: a heading only ever moves to a level already done,
+    so none moves twice. In sanitised HTML a ``<`` is always the start of a tag.
+    """
+    shift = heading_level - 1
+    if not shift or "<h" not in markup:
+        return markup
+    for level in range(6, 0, -1):
+        new = min(6, level + shift)
+        if new != level:
+            for old_form, new_form in ((f"<h{level}>", f"<h{new}>"), (f"<h{level} ", f"<h{new} "),
+                                       (f"</h{level}>", f"</h{new}>")):
+                markup = markup.replace(old_form, new_form)
+    return markup
+
+
 def _finish(markup: str, options: MarkdownOptions, fences: _Fences) -> str:
-    """The last pass over sanitised HTML: headings, links, images, fences, lists."""
-    shift = options.heading_level - 1
+    """The last pass over sanitised HTML: headings, links, images, fences, task lists."""
     in_link = False
     marker = fences.marker
 
@@ -459,8 +527,6 @@ def _finish(markup: str, options: MarkdownOptions, fences: _Fences) -> str:
             if _LANGUAGE_TOKEN.fullmatch(word):
                 return f'<pre><code class="language-{word}">'
             return "<pre><code>"
-        if kind == "h":
-            return f"<{match.group('h_end')}h{min(6, int(match.group('h')) + shift)}"
         if kind == "a":
             in_link = True
             attrs = match.group("a")
@@ -475,7 +541,7 @@ def _finish(markup: str, options: MarkdownOptions, fences: _Fences) -> str:
             return match.group(0) if _DIGITS.fullmatch(match.group("start")) else "<ol>"
         return '<li class="task-list-item"><input '  # kind == "task"
 
-    return _LAST_PASS.sub(replace, markup)
+    return _LAST_PASS.sub(replace, _demote(markup, options.heading_level))
 
 
 def render_markdown(text: str, options: MarkdownOptions = DEFAULT_OPTIONS) -> Markup:
@@ -486,10 +552,10 @@ def render_markdown(text: str, options: MarkdownOptions = DEFAULT_OPTIONS) -> Ma
     fences = _NO_FENCES
     if "```" in text or "~~~" in text:
         text, fences = _mark_fences(text)
-    rendered = _cmark(text)
-    if _over_budget(rendered):
+    cleaned = _sanitise(_cmark(text), _BLOCK_CLEANER)
+    if cleaned is None:
         return Markup(_as_text(text, inline=False))
-    return Markup(_finish(_BLOCK_CLEANER.clean(rendered), options, fences))
+    return Markup(_finish(cleaned, options, fences))
 
 
 # The line is rendered after "a " and that text is removed again: a line that does not start
@@ -504,10 +570,10 @@ def render_inline(text: str, options: MarkdownOptions = DEFAULT_OPTIONS) -> Mark
     text = _LINE_END.sub(" ", _scrub(text)).strip()
     if not text:
         return Markup("")
-    rendered = _cmark(_INLINE_PREFIX + text)
-    if _over_budget(rendered):
+    cleaned = _sanitise(_cmark(_INLINE_PREFIX + text), _INLINE_CLEANER)
+    if cleaned is None:
         return Markup(_as_text(text, inline=True))
-    cleaned = _INLINE_CLEANER.clean(rendered).strip("\n")
+    cleaned = cleaned.strip("\n")
     if cleaned.startswith(_INLINE_PREFIX):
         cleaned = cleaned[len(_INLINE_PREFIX):]
     return Markup(_finish(cleaned, options, _NO_FENCES))
