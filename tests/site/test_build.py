@@ -271,6 +271,45 @@ def test_at_a_glance_covers_every_kind_of_verdict(records) -> None:
         ((spec(p).get("constraints") or {}).get("performance") or {}).get("baseline_to_beat") for p in EXAMPLE_IDS)
 
 
+def record_fields(path: tuple[str, ...]) -> dict[str, str]:
+    """Field key -> its label, for the records of the list at ``path`` (``("baselines",)``)."""
+    node = schema().resolve(schema().property_schema(path))
+    items = schema().resolve(node["items"])
+    return {key: EN.field(schema().resolve(sub), key) for key, sub in items["properties"].items()}
+
+
+@pytest.mark.parametrize(("heading", "path"), [("baselines", ("baselines",)), ("data-sets", ("data", "datasets"))])
+@pytest.mark.parametrize("project_id", EXAMPLE_IDS)
+def test_each_record_of_a_list_shows_its_fields_with_their_labels(page, sections, project_id: str, heading: str,
+                                                                   path: tuple[str, ...]) -> None:
+    """A baseline or a data set is one item of a list: its name first, then every field the spec
+    writes, each with its label ("Kind: Rule-based"), never values run together."""
+    records = spec(project_id)
+    for key in path:
+        records = (records or {}).get(key)
+    if not records:
+        return
+    labels = record_fields(path)
+    part = sections(page(f"projects/{project_id}/"), heading)
+    first = " ".join(records[0]["name"].split())
+    lists = [n for n in part.iter() if n.tag in ("ol", "ul") and any(
+        not isinstance(li, str) and li.tag == "li" and li.words().startswith(first) for li in n.children)]
+    assert lists, f"{heading}: no list of records"
+    items = [li for li in lists[0].children if not isinstance(li, str) and li.tag == "li"]
+    assert len(items) == len(records)
+    for record, item in zip(records, items, strict=True):
+        text = item.words()
+        assert text.startswith(" ".join(record["name"].split())), text[:80]
+        missing = [f"{labels[k]}:" for k in record if k != "name" and f"{labels[k]}:" not in text]
+        assert missing == [], f"{record['id']}: no label for {missing} in {text[:200]!r}"
+
+
+def test_examples_have_baselines_and_data_sets() -> None:
+    """Guard: the test above has records to read."""
+    assert any(spec(p).get("baselines") for p in EXAMPLE_IDS)
+    assert any((spec(p).get("data") or {}).get("datasets") for p in EXAMPLE_IDS)
+
+
 # --------------------------------------------------------------------------------------------
 # Navigation: the portfolio pages, never the project pages
 # --------------------------------------------------------------------------------------------
