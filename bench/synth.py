@@ -24,7 +24,7 @@ import random
 import re
 import statistics
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +206,10 @@ def _top_level_stages(schema: SpecSchema) -> dict[str, str]:
     return {r.path[0]: r.from_stage for r in schema.requirements if len(r.path) == 1}
 
 
-def _strings(node: Any, schema: SpecSchema, sub: dict[str, Any], path: tuple[str, ...] = ()) -> Iterator[tuple[Any, Any, dict[str, Any], tuple[str, ...]]]:
+StringSite = tuple[Any, Any, dict[str, Any], tuple[str, ...]]
+
+
+def _strings(node: Any, schema: SpecSchema, sub: dict[str, Any], path: tuple[str, ...] = ()) -> Iterator[StringSite]:
     """(container, key, container's schema, container's path) of every free-text string: a
     string property with no enum, pattern, format or const in the schema (so ids, metric
     references, URLs and dates are left alone). List items show as "[]" in paths."""
@@ -386,8 +389,7 @@ class Synth:
             if key in PLAIN_FIELDS or len(text) < 40:
                 continue
             if "http" not in text and "`" not in text and rng.random() < 0.5:
-                factor = rng.uniform(0.6, 1.5)
-                text = NUMBER.sub(lambda m: m.group(1) if YEAR.fullmatch(m.group(1)) else str(max(1, round(int(m.group(1)) * factor))), text)
+                text = NUMBER.sub(_number_scaler(rng.uniform(0.6, 1.5)), text)
             r = rng.random()
             if r < (0.35 if korean else 0.08):
                 text = text.rstrip() + (" " if "\n" not in text else "\n") + rng.choice(KO_SENTENCES)
@@ -452,6 +454,13 @@ class Synth:
         if kept and all(c.get("approach") == "ml" for c in kept):  # keep an honest non-ML option
             kept += [copy.deepcopy(c) for c in own if c.get("approach") != "ml"][:1]
         problem["candidate_solutions"] = kept or own
+
+
+def _number_scaler(factor: float) -> Callable[[re.Match[str]], str]:
+    """A replacement for NUMBER: the number times ``factor`` (at least 1); years stay."""
+    def scale(m: re.Match[str]) -> str:
+        return m.group(1) if YEAR.fullmatch(m.group(1)) else str(max(1, round(int(m.group(1)) * factor)))
+    return scale
 
 
 def _number(value: Any) -> bool:
@@ -535,7 +544,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     stats = generate(args.out, args.n, args.seed, args.projects, args.schema_ref)
     print(f"wrote {stats['n']} specs from {len(stats['examples'])} examples ({', '.join(stats['examples'])}); "
-          f"lines min/p10/median/p90/max {stats['lines_min']}/{stats['lines_p10']}/{stats['lines_median']:g}/{stats['lines_p90']}/{stats['lines_max']}; "
+          f"lines min/p10/median/p90/max {stats['lines_min']}/{stats['lines_p10']}/{stats['lines_median']:g}/"
+          f"{stats['lines_p90']}/{stats['lines_max']}; "
           f"redrawn {stats['redrawn']}; stages {stats['stages']}")
     return 0
 
