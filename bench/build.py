@@ -25,6 +25,8 @@ from typing import Any
 import plain_hooks
 from common import MB, REPO, repeat, runs_summary, tool
 
+from mlfolio.mkdocs.plugin import MlfolioPlugin
+
 CONFIG = "mkdocs.yml"
 PLAIN_CONFIG = "mkdocs-plain.yml"
 
@@ -61,7 +63,9 @@ def dump_pages(project: Path) -> dict[str, Any]:
         config = load_config(CONFIG)
         config.plugins.on_startup(command="build", dirty=False)
         config = config.plugins.on_config(config)
-        site = config.plugins["mlfolio"].site
+        plugin = config.plugins["mlfolio"]
+        assert isinstance(plugin, MlfolioPlugin) and plugin.site is not None
+        site = plugin.site
         start = time.perf_counter()
         built = site.build()
         seconds = time.perf_counter() - start

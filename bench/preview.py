@@ -100,6 +100,10 @@ def wait_for(proc: subprocess.Popen[bytes], url: str, ok: Callable[[str], bool],
         time.sleep(POLL_S)
 
 
+def _contains(title: str) -> Callable[[str], bool]:
+    return lambda text: title in text
+
+
 def measure_preview(project: Path, n: int, edits: int) -> dict[str, Any]:
     """Save-to-served times of ``edits`` title changes under ``mkdocs serve --dirty``."""
     spec = project / "specs" / "synthetic-0001.yaml"
@@ -121,7 +125,8 @@ def measure_preview(project: Path, n: int, edits: int) -> dict[str, Any]:
                 title = f"Preview edit {i} {token}"
                 spec.write_bytes(TITLE.sub(f"title: {title}".encode(), original, count=1))
                 saved = time.perf_counter()
-                times.append(wait_for(proc, url, lambda text, t=title: t in text, max(30.0, 0.1 * n), f"page with edit {i}") - saved)
+                served = wait_for(proc, url, _contains(title), max(30.0, 0.1 * n), f"page with edit {i}")
+                times.append(served - saved)
                 time.sleep(PAUSE_S)
     except PreviewError as exc:
         result["error"] = f"{exc} (server log: {log.name})"

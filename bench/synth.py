@@ -415,7 +415,7 @@ class Synth:
         metrics = [m for m in data.get("metrics", []) if isinstance(m, dict) and isinstance(m.get("id"), str)]
         if not metrics:
             return
-        factors: dict[str, float] = {}
+        factors: dict[str, tuple[float, int | None]] = {}
         for metric in metrics:
             values = [metric[k] for k in ("current", "target") if _number(metric.get(k))]
             values += [b["results"][metric["id"]] for b in data.get("baselines", []) if _number((b.get("results") or {}).get(metric["id"]))]
@@ -427,7 +427,7 @@ class Synth:
                 factor = cap / top
             # One precision for all of a metric's values, a digit finer than the finest one, so
             # rounding never makes a target equal to today's value or to a baseline.
-            places = max((_decimals(v) for v in values), default=0) + 1
+            places: int | None = max((_decimals(v) for v in values), default=0) + 1
             if all(isinstance(v, int) for v in values) and top >= 20:
                 places = None  # counts stay counts
             factors[metric["id"]] = (factor, places)
@@ -435,8 +435,8 @@ class Synth:
                 if _number(metric.get(key)):
                     metric[key] = _scaled(metric[key], factor, places)
         for baseline in data.get("baselines", []):
-            results = baseline.get("results") if isinstance(baseline, dict) else None
-            for name, value in (results or {}).items():
+            results: dict[str, Any] = (baseline.get("results") if isinstance(baseline, dict) else None) or {}
+            for name, value in results.items():
                 if name in factors and _number(value):
                     results[name] = _scaled(value, *factors[name])
         for monitor in (data.get("monitoring") or {}).get("monitors", []):
@@ -505,7 +505,9 @@ def generate(out: Path, n: int, seed: int = 1, projects: Path = REPO / "projects
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("synthetic-*.yaml"):
         old.unlink()
-    lines, retries, stages = [], 0, {}
+    lines: list[int] = []
+    retries = 0
+    stages: dict[str, int] = {}
     for i in range(1, n + 1):
         path = out / f"synthetic-{i:04d}.yaml"
         for attempt in range(MAX_ATTEMPTS):
@@ -519,6 +521,7 @@ def generate(out: Path, n: int, seed: int = 1, projects: Path = REPO / "projects
             problems = "\n".join(d.format() for d in report.diagnostics)
             raise RuntimeError(f"could not generate a clean spec #{i} in {MAX_ATTEMPTS} attempts:\n{problems}")
         lines.append(text.count("\n"))
+        assert isinstance(report.loaded.data, dict)
         stage = report.loaded.data["stage"]
         stages[stage] = stages.get(stage, 0) + 1
     return {
