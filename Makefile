@@ -24,7 +24,7 @@ PIP_COMPILE_OPTS := --generate-hashes --allow-unsafe --strip-extras --extra test
 # Not --strict: while serving, a broken spec is logged (file:line:col) and left out, and the
 # server keeps running; `make build` and CI build with --strict.
 serve: $(STAMP)  ## Build and serve the portfolio on http://127.0.0.1:8000, rebuilding on every change
-	$(BIN)/mkdocs serve
+	$(BIN)/mkdocs serve --dirty
 
 # MLFOLIO_DEPS tells the tests which kind of install to expect (the lock, or the newest).
 test: $(STAMP) node-tools  ## Run every test (unit, site, packaging, workflow lint, browser)
