@@ -156,7 +156,8 @@ def _cleaner(tags: frozenset[str]) -> nh3.Cleaner:
     return nh3.Cleaner(
         tags=set(tags),
         clean_content_tags={"script", "style"},
-        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items() if tag in tags},
+        # "*": none. Without it ammonia keeps its generic defaults, lang and title, on every tag.
+        attributes={"*": set()} | {tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items() if tag in tags},
         tag_attribute_values={tag: values for tag, values in _ATTRIBUTE_VALUES.items() if tag in tags},
         # Whatever a spec writes, a kept <input> is a disabled checkbox.
         set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}} if "input" in tags else None,
@@ -244,8 +245,27 @@ def _scrub(text: str) -> str:
     return text
 
 
-def _cmark(text: str, options: int = _CMARK_OPTIONS) -> str:
-    return str(cmarkgfm.github_flavored_markdown_to_html(text, options=options))
+def _prepare(text: str) -> str:
+    """The text as cmark gets it: scrubbed, and no reference cmark would write as bad UTF-8."""
+    text = _scrub(text)
+    if "&#" in text:
+        text = _BAD_REFERENCE.sub("&#xFFFD;", text)
+    return text
+
+
+# cmark writes U+FFFE and U+FFFF, when a numeric reference asks for them, as the single bytes
+# FE and FF (not UTF-8), and the binding's decode then fails. Such references (as cmark reads
+# them: at most 7 decimal or 6 hex digits) ask for U+FFFD instead. Inside code they showed as
+# typed, and now show &#xFFFD;.
+_BAD_REFERENCE: Final = re.compile(r"&#(?:[xX](?=[0-9A-Fa-f]{1,6};)0*[fF]{3}[eEfF]|(?=[0-9]{1,7};)0*6553[45]);")
+
+
+def _cmark(text: str, options: int = _CMARK_OPTIONS) -> str | None:
+    """cmark-gfm's HTML for ``text``, or None if it is not valid UTF-8 (never seen so far)."""
+    try:
+        return str(cmarkgfm.github_flavored_markdown_to_html(text, options=options))
+    except UnicodeDecodeError:
+        return None
 
 
 # --- fences --------------------------------------------------------------------------------
@@ -281,7 +301,7 @@ def _mark_fences(text: str) -> tuple[str, _Fences]:
     ``<pre>``, since raw HTML is left out of it. Changing an info string changes no block
     structure, so the second pass parses the same document.
     """
-    found = _FENCE_IN_PASS.findall(_cmark(text, _CMARK_FENCE_PASS))
+    found = _FENCE_IN_PASS.findall(_cmark(text, _CMARK_FENCE_PASS) or "")
     if not found:
         return text, _NO_FENCES
     marker = _marker_for(text)
@@ -388,13 +408,17 @@ def _free_characters(markup: str, count: int) -> list[str] | None:
     return free[:count] if len(free) >= count else None
 
 
-def _sanitise(markup: str, cleaner: nh3.Cleaner) -> str | None:
-    """``cleaner.clean(markup)``, or None if that could take too long."""
-    if _over_budget(markup):
+def _sanitise(markup: str | None, cleaner: nh3.Cleaner) -> str | None:
+    """``cleaner.clean(markup)``, or None if that could take too long.
+
+    Character references (decoded by cmark in text, by the sanitiser in raw HTML) can still
+    ask for controls or noncharacters; those are scrubbed from the result like the text was.
+    """
+    if markup is None or _over_budget(markup):
         return None
     references = markup.count("&")
     if references < _SWAP_FROM_REFERENCES:
-        return cleaner.clean(markup)
+        return _scrub(cleaner.clean(markup))
     free = _free_characters(markup, len(_ESCAPES))
     if free is None:
         return None
@@ -402,7 +426,7 @@ def _sanitise(markup: str, cleaner: nh3.Cleaner) -> str | None:
         markup = markup.replace(reference, character)
     if markup.count("&") > _MAX_REFERENCES:
         return None
-    cleaned = cleaner.clean(markup)
+    cleaned = _scrub(cleaner.clean(markup))
     for reference, character in zip(_ESCAPES, free):
         cleaned = cleaned.replace(character, reference)
     return cleaned
@@ -423,7 +447,7 @@ _LAST_PASS: Final = re.compile(
     r"|(?P<a_end>/a>)"
     r'|img(?P<img>(?: [^\s="/>]+="[^"]*")*)>'
     r'|ol start="(?P<start>[^"]*)">'
-    r"|(?P<task>li><input )"
+    r'|(?P<task>li><)?input(?P<input>(?: [^\s="/>]+="[^"]*")*)>'
     r")"
 )
 _ATTRIBUTE: Final = re.compile(r' ([^\s="/>]+)="([^"]*)"')
@@ -539,14 +563,18 @@ def _finish(markup: str, options: MarkdownOptions, fences: _Fences) -> str:
             return _image(_attributes(match.group("img")), options, in_link)
         if kind == "start":
             return match.group(0) if _DIGITS.fullmatch(match.group("start")) else "<ol>"
-        return '<li class="task-list-item"><input '  # kind == "task"
+        # kind == "input": nh3 made it a disabled checkbox, adding attributes in an order that
+        # changes from one process to the next; written here in one order.
+        checked = ' checked=""' if "checked" in _attributes(match.group("input")) else ""
+        item = '<li class="task-list-item">' if match.group("task") else ""
+        return f'{item}<input type="checkbox"{checked} disabled="">'
 
     return _LAST_PASS.sub(replace, _demote(markup, options.heading_level))
 
 
 def render_markdown(text: str, options: MarkdownOptions = DEFAULT_OPTIONS) -> Markup:
     """``text`` (GitHub-flavoured Markdown) as sanitised block-level HTML."""
-    text = _scrub(text)
+    text = _prepare(text)
     if not text.strip():
         return Markup("")
     fences = _NO_FENCES
@@ -567,7 +595,7 @@ _INLINE_PREFIX: Final = "a "
 
 def render_inline(text: str, options: MarkdownOptions = DEFAULT_OPTIONS) -> Markup:
     """``text`` as one line of inline HTML: line breaks become spaces, blocks are not made."""
-    text = _LINE_END.sub(" ", _scrub(text)).strip()
+    text = _LINE_END.sub(" ", _prepare(text)).strip()
     if not text:
         return Markup("")
     cleaned = _sanitise(_cmark(_INLINE_PREFIX + text), _INLINE_CLEANER)
