@@ -7,20 +7,20 @@ the portfolio compute on is typed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
 import hashlib
 import json
 import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from mlfolio.analysis.readiness import Readiness, readiness
+from mlfolio.analysis.verdict import DEFAULT_RULES, Verdict, VerdictRule, verdict_for
 from mlfolio.spec.check import Checker, CheckRun, FileReport
 from mlfolio.spec.diagnostics import Diagnostic
-from mlfolio.analysis.readiness import Readiness, readiness
 from mlfolio.spec.schema import SpecSchema
-from mlfolio.analysis.verdict import DEFAULT_RULES, Verdict, VerdictRule, verdict_for
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlfolio.spec.schema import Requirement, SpecSchema
-from mlfolio.spec.validation import value_at, is_empty
+from mlfolio.spec.validation import is_empty, value_at
 
 
 @dataclass(frozen=True)

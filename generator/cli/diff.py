@@ -24,13 +24,13 @@ from pathlib import Path
 
 from jsonschema.exceptions import SchemaError
 
+from mlfolio.analysis.model import Metric, Portfolio, Project, load_portfolio
+from mlfolio.analysis.values import format_value
+from mlfolio.analysis.verdict import DEFAULT_RULES, CriterionAnswer, Override, Verdict, VerdictRule
+from mlfolio.pages.labels import STAGES, VERDICTS
 from mlfolio.spec.check import Checker, CheckRun, FileReport
 from mlfolio.spec.diagnostics import Diagnostic
-from mlfolio.pages.labels import STAGES, VERDICTS
-from mlfolio.analysis.values import format_value
-from mlfolio.analysis.model import Metric, Portfolio, Project, load_portfolio
-from mlfolio.spec.schema import load_schema, RETIRED, SCHEMA_NAME, SpecSchema
-from mlfolio.analysis.verdict import DEFAULT_RULES, CriterionAnswer, Override, Verdict, VerdictRule
+from mlfolio.spec.schema import RETIRED, SCHEMA_NAME, SpecSchema, load_schema
 
 SCHEMA_FILE = f"schemas/{SCHEMA_NAME}"
 MAX_ERROR_LINES = 5

@@ -112,10 +112,10 @@ def _schema_ref(spec_dir: Path) -> str:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from mlfolio.cli.diff import DiffError, diff_sources
-    from mlfolio.spec.schema import load_schema, schema_path_for
-    from mlfolio.cli.settings import plugin_options
     from mlfolio.analysis.verdict import DEFAULT_RULES, parse_rules
+    from mlfolio.cli.diff import DiffError, diff_sources
+    from mlfolio.cli.settings import plugin_options
+    from mlfolio.spec.schema import load_schema, schema_path_for
 
     config = args.config or (Path("mkdocs.yml") if Path("mkdocs.yml").is_file() else None)
     rules = DEFAULT_RULES

@@ -6,22 +6,21 @@ Page paths are built only from validated ids and ``slug()``, never from raw user
 
 from __future__ import annotations
 
-import posixpath
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlfolio.pages.blocks import BlockBuilder, choice_label
-from mlfolio.spec.diagnostics import format_path
-from mlfolio.pages.labels import Labels
-from mlfolio.pages.layout import Anchors, SiteLayout, slug
 from mlfolio.analysis.model import Metric, Portfolio, Project, group_key
 from mlfolio.analysis.readiness import leaves
-from mlfolio.pages.reference import reference
-from mlfolio.spec.schema import RETIRED, SpecSchema
 from mlfolio.analysis.values import format_value
 from mlfolio.analysis.verdict import VERDICTS, VerdictRule, criteria
+from mlfolio.pages.blocks import BlockBuilder, choice_label
+from mlfolio.pages.labels import Labels
+from mlfolio.pages.layout import Anchors, SiteLayout, slug
+from mlfolio.pages.reference import reference
+from mlfolio.spec.diagnostics import format_path
+from mlfolio.spec.schema import RETIRED, SpecSchema
 
 # The sections of a project page, in order: (key, top-level spec sections it shows).
 PROJECT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (

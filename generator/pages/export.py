@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlfolio.spec.diagnostics import format_path
 from mlfolio.analysis.model import Portfolio, Project
+from mlfolio.spec.diagnostics import format_path
 
 EXPORT_VERSION = 1
 

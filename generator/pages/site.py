@@ -21,8 +21,8 @@ from mlfolio.pages.export import export_json
 from mlfolio.pages.labels import Labels
 from mlfolio.pages.layout import SiteLayout
 from mlfolio.pages.render import PACKAGE_TEMPLATES, RenderedPage, environment, render_page
-from mlfolio.spec.diagnostics import Diagnostic
 from mlfolio.spec.check import Checker
+from mlfolio.spec.diagnostics import Diagnostic
 from mlfolio.spec.schema import SpecSchema
 
 ASSETS = Path(__file__).parent / "assets"

@@ -7,15 +7,15 @@ passed the schema. The rule id is the last part of each message line.
 from __future__ import annotations
 
 import datetime
-import re
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from mlfolio.analysis.values import better_or_equal
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
 from mlfolio.spec.loader import LoadResult
-from mlfolio.analysis.values import better_or_equal
 from mlfolio.spec.schema import RETIRED
 
 Path = tuple[str | int, ...]

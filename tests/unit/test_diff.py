@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from mlfolio.cli.main import main
 from mlfolio.analysis.model import load_portfolio as _load
 from mlfolio.cli.diff import DiffError, code, diff_runs, diff_sources, md
+from mlfolio.cli.main import main
 from mlfolio.spec.schema import load_schema
 
 

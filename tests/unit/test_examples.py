@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from mlfolio.spec.check import Checker
 from mlfolio.cli.main import EXIT_OK, main
+from mlfolio.spec.check import Checker
 from mlfolio.spec.loader import load_file
 from mlfolio.spec.schema import load_schema
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mlfolio.spec.check import Checker
 from mlfolio.cli import parallel
 from mlfolio.cli.parallel import Batch, WorkerLost, can_fork, fork_map, usable_cores
+from mlfolio.spec.check import Checker
 from mlfolio.spec.schema import load_schema
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from mlfolio.spec.check import Checker
 from mlfolio.analysis.readiness import Readiness, SectionReadiness, readiness
+from mlfolio.spec.check import Checker
 from mlfolio.spec.schema import Requirement, SpecSchema
 
 REPO = Path(__file__).resolve().parents[2]

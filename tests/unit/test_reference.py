@@ -7,11 +7,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from mlfolio.pages.labels import Labels
+from mlfolio.analysis.verdict import DEFAULT_RULES
 from mlfolio.pages.builder import PageBuilder, SiteLayout
+from mlfolio.pages.labels import Labels
 from mlfolio.pages.render import RenderedPage, environment, render_page
 from mlfolio.spec.schema import load_schema
-from mlfolio.analysis.verdict import DEFAULT_RULES
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schemas" / "project.schema.json"
 

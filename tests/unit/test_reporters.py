@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from mlfolio.cli.reporters import REPORTERS, as_json, github, text
 from mlfolio.spec.check import CheckRun, FileReport
 from mlfolio.spec.diagnostics import Diagnostic, error, warning
 from mlfolio.spec.loader import LoadResult
-from mlfolio.cli.reporters import REPORTERS, as_json, github, text
 
 CHURN, CRM, ODD = "projects/churn.yaml", "projects/crm.yaml", "projects/ko,rea:n%.yaml"
 

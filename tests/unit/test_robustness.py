@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from mlfolio.spec.check import Checker
+from mlfolio.analysis.values import better_or_equal, format_value
+from mlfolio.analysis.verdict import parse_rules
 from mlfolio.cli.main import main
 from mlfolio.pages.labels import Labels
 from mlfolio.pages.reference import reference
+from mlfolio.spec.check import Checker
 from mlfolio.spec.schema import load_schema
-from mlfolio.analysis.values import better_or_equal, format_value
-from mlfolio.analysis.verdict import parse_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = load_schema(ROOT / "schemas" / "project.schema.json")

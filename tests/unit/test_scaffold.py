@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mlfolio.spec.check import Checker
 from mlfolio.cli.main import EXIT_OK, EXIT_USAGE, main
-from mlfolio.spec.loader import load_bytes, load_file
 from mlfolio.cli.scaffold import scaffold
+from mlfolio.spec.check import Checker
+from mlfolio.spec.loader import load_bytes, load_file
 from mlfolio.spec.schema import load_schema
 
 REPO = Path(__file__).resolve().parents[2]

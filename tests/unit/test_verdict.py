@@ -14,8 +14,6 @@ from typing import Any
 import pytest
 import yaml
 
-from mlfolio.spec.check import Checker
-from mlfolio.spec.schema import SpecSchema
 from mlfolio.analysis.verdict import (
     ANSWERS,
     DEFAULT_RULES,
@@ -29,6 +27,8 @@ from mlfolio.analysis.verdict import (
     read_answers,
     verdict_for,
 )
+from mlfolio.spec.check import Checker
+from mlfolio.spec.schema import SpecSchema
 
 REPO = Path(__file__).resolve().parents[2]
 GOOD = {"for_ml": "yes", "against_ml": "no", "risks": "no"}
