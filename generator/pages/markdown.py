@@ -29,7 +29,8 @@ Line breaks
     A newline inside a paragraph is a line break (``CMARK_OPT_HARDBREAKS``), as GitHub renders
     pull requests, issues and comments (not ``.md`` files).
 Footnotes
-    Off: a footnote needs ``id`` attributes for its links, and user text never gets ids.
+    Off: a footnote needs ``id`` attributes for its links, and user text never gets ids. (A
+    ``[^1]: note`` line is then a link reference definition, as in plain CommonMark.)
 Headings
     ``#`` becomes ``<h{heading_level}>``, ``##`` one lower and so on, never past ``<h6>``; raw
     ``<h1>`` is demoted the same way. No heading gets an ``id``: the page's own headings own the
@@ -49,7 +50,8 @@ Images
 Fenced code
     A fence whose info string's first word is ``mermaid`` becomes
     ``<pre class="mermaid"><code>…</code></pre>``, the form mkdocs-material's diagram support
-    picks up (it reads the element's text). Another fence whose first word is a safe token
+    picks up (it reads the element's text; the word is matched exactly, as on GitHub, so
+    ``Mermaid`` is a language name). Another fence whose first word is a safe token
     (``[A-Za-z0-9_+-]``, at most 32 characters) gets ``<code class="language-…">`` as in
     CommonMark; other info strings give plain ``<pre><code>``. The classes are written by this
     module after sanitising, and only for real fences: before rendering, each fence's info
@@ -62,22 +64,27 @@ Task lists
     without ``checked``, as GitHub shows them: a real checkbox is announced as one by screen
     readers and keeps its state, where ☐/☑ would be read as symbols. nh3 forces every kept
     ``<input>`` into exactly that form (type checkbox, disabled; only ``checked`` may vary),
-    so no other form control can appear. A list item that starts with the checkbox gets
-    ``class="task-list-item"`` (Material's style for task lists).
+    so no other form control can appear, and the last pass writes it out in one fixed form.
+    A list item that starts with the checkbox gets ``class="task-list-item"`` (Material's
+    style for task lists).
 Tables
     Column alignment keeps cmark's ``align`` attribute; ``align`` is allowed only with the
     values left, center, right (and on ``<img>``, left, right, top, middle, bottom). ``style``
     is never allowed.
 Control characters
     C0 controls other than tab, newline and carriage return, DEL, C1 controls, lone surrogates
-    and Unicode noncharacters become U+FFFD before rendering; the output is valid UTF-8.
+    and Unicode noncharacters become U+FFFD before rendering, and again after sanitising
+    (a character reference such as ``&#1;`` can still ask for one); the output is valid UTF-8.
 Hostile input
     cmark-gfm is linear or close to it. The HTML5 parser inside nh3 is not: its cost grows with
     the depth of the element stack times the number of tags, so nesting such as a megabyte of
-    ``>`` or ``- - -`` would take minutes. Before sanitising, a large document's tag structure
-    is estimated in one pass (open tags minus matching close tags, an upper bound of the
-    parser's stack); past a fixed budget the text is shown as plain escaped text with its line
-    breaks instead. No step recurses in Python.
+    ``>`` or ``- - -`` would take minutes, and its cost per character reference grows with
+    their number. Before sanitising, the tag structure of HTML over 2 KiB is estimated in one
+    pass (open tags minus matching close tags, an upper bound of the parser's stack); cmark's
+    own ``&amp;``/``&lt;``/``&gt;``/``&quot;`` are swapped for private-use characters around
+    the sanitiser. Text whose HTML is over budget, over 2 MiB, or holds over 50,000 other
+    references is shown as plain escaped text with its line breaks instead. A 1 MiB field
+    renders in about a second at worst, most of it in cmark. No step recurses in Python.
 Inline
     :func:`render_inline` folds line breaks into spaces (a single line cannot open a list,
     quote, heading, fence, table or HTML block once it is prefixed, see below), renders it, and
@@ -254,10 +261,10 @@ def _prepare(text: str) -> str:
 
 
 # cmark writes U+FFFE and U+FFFF, when a numeric reference asks for them, as the single bytes
-# FE and FF (not UTF-8), and the binding's decode then fails. Such references (as cmark reads
-# them: at most 7 decimal or 6 hex digits) ask for U+FFFD instead. Inside code they showed as
-# typed, and now show &#xFFFD;.
-_BAD_REFERENCE: Final = re.compile(r"&#(?:[xX](?=[0-9A-Fa-f]{1,6};)0*[fF]{3}[eEfF]|(?=[0-9]{1,7};)0*6553[45]);")
+# FE and FF (not UTF-8), and the binding's decode then fails. Such references (cmark reads any
+# number of digits) ask for U+FFFD instead. Inside code they showed as typed, and now show
+# &#xFFFD;.
+_BAD_REFERENCE: Final = re.compile(r"&#(?:[xX]0*[fF]{3}[eEfF]|0*6553[45]);")
 
 
 def _cmark(text: str, options: int = _CMARK_OPTIONS) -> str | None:
@@ -351,8 +358,9 @@ _VOID: Final = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
     "param", "source", "track", "wbr",
 })
-# Below this size the sanitiser's worst case is a few tens of milliseconds: not checked.
-_GUARD_FROM_CHARS: Final = 16_384
+# Below this size the sanitiser needs at most a millisecond or so, whatever the markup: not
+# checked (so a typical field pays nothing for the check).
+_GUARD_FROM_CHARS: Final = 2_048
 # Sum over the tags of the estimated stack depth. Real text stays far below (a 1 MiB spec of
 # nested lists and tables: a few hundred thousand); 5M is about 0.2 s in the sanitiser.
 _STACK_BUDGET: Final = 5_000_000

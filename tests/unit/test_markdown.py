@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import random
 import re
 import subprocess
 import sys
@@ -702,6 +703,34 @@ def test_nul_and_controls_become_replacement_characters() -> None:
     assert str(render_inline("a\x00b\U0010ffff")) == "a\ufffdb\ufffd"
     # tab, newline and carriage return are kept
     assert str(render_markdown("a\tb\r\nc\rd")) == "<p>a\tb<br>\nc<br>\nd</p>\n"
+
+
+def test_references_to_noncharacters_and_controls() -> None:
+    # cmark writes U+FFFE/U+FFFF as bytes that are not UTF-8; controls come back from references
+    for text in ("&#xFFFE; &#65535; &#1; &#x85; &#0;", "<b>&#xFFFE;&#1;</b>", '<img src="a.png" alt="&#1;&#xffff;">',
+                 "[a](b \"&#xFFFE;\")", "```&#xFFFE;\nx\n```", "`&#xFFFE;`"):
+        for parsed in both(text):
+            assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]", parsed.text)
+    assert str(render_markdown("a&#xFFFE;b&#65535;c&#1;d&#x0;e")) == "<p>a\ufffdb\ufffdc\ufffdd\ufffde</p>\n"
+    # cmark reads any number of digits
+    assert str(render_markdown("&#x0000FFFE; &#000065535; &#x00FFFFE;")) == "<p>\ufffd \ufffd \ufffd</p>\n"
+    assert str(render_markdown("`&#x0FFFE;` &#xFFFEx;")) == "<p><code>&amp;#xFFFD;</code> &amp;#xFFFEx;</p>\n"
+
+
+SOUP = ["<", ">", '"', "'", "=", " ", "\n", "\n\n", "`", "```", "~~~", "mermaid", "python", "*", "_", "[", "]", "(", ")", "!", "#",
+        "-", "|", "&", "#x", ";", "javascript:", "JaVa&#x09;script:", "data:", "//", "https://images.example.com/",
+        "https://evil.example/", "@", "\\", "\t", "\x01", "\x00", "<a href=", "<img src=", "<pre lang=", "<pre", "<code", "</code>",
+        "</pre>", "<div", "</div>", "<svg", "<math", "<script", "<style", "<iframe", "onerror=", "onclick=", "style=", "class=",
+        "id=", "<!--", "-->", "<![CDATA[", "]]>", "<details", "<summary>", "<input", "type=checkbox", "checked", "- [ ] ",
+        "- [x] ", "> ", "1. ", "    ", "{: .x}", "--8<--", "mlfolio-fence-0", "<h1>", "</h1>", "align=center", "<table>", "<td>",
+        "<tr>", "<li>", "<ol start=", "x", "é", "\ufffe"]
+
+
+def test_random_soup_is_always_safe() -> None:
+    rng = random.Random(20240611)
+    for _ in range(3000):
+        text = "".join(rng.choice(SOUP) for _ in range(rng.randint(1, 40)))
+        both(text)
 
 
 # --------------------------------------------------------------------------------------------
