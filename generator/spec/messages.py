@@ -63,11 +63,15 @@ def required_message(name: str, prop_schema: dict[str, Any]) -> str:
     return f"missing required field '{name}'{label}: add `{name}:`{example_hint(prop_schema)}"
 
 
-def describe(error: ValidationError, prop_schema: dict[str, Any]) -> str:
+def describe(error: ValidationError) -> str:
     """One readable sentence for a schema error that is not ``required``/``additionalProperties``."""
-    v, value, expected = error.validator, error.instance, error.validator_value
+    v = error.validator
+    # The value in the spec and the keyword's value in the schema: any JSON value. (The stubs
+    # add jsonschema's "unset" marker, which only errors built by hand carry.)
+    value: Any = error.instance
+    expected: Any = error.validator_value
     if v == "type":
-        wanted = expected if isinstance(expected, list) else [expected]
+        wanted: list[str] = expected if isinstance(expected, list) else [expected]  # type names
         names = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
         message = f"expected {names}, got {kind_of(value)}"
         if isinstance(value, str):

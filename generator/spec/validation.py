@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-try:  # a compiled validator (Rust) answers "is this spec valid?" about fifty times faster
-    import jsonschema_rs
-except ImportError:  # pragma: no cover - platforms without a wheel fall back to jsonschema alone
-    jsonschema_rs = None
+if TYPE_CHECKING:
+    from jsonschema_rs import Validator
 
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path
 from mlfolio.spec.loader import LoadResult
 from mlfolio.spec.messages import describe, kind_of, required_message, show, suggest
 from mlfolio.spec.schema import RETIRED, SpecSchema
+
+jsonschema_rs: ModuleType | None
+try:  # a compiled validator (Rust) answers "is this spec valid?" about fifty times faster
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - platforms without a wheel fall back to jsonschema alone
+    jsonschema_rs = None
 
 _REQUIRED = re.compile(r"^'(.+)' is a required property$")
 _EMPTINESS = {"minLength", "minItems", "minProperties"}
@@ -76,34 +81,40 @@ class SchemaChecker:
     def _diagnose(self, loaded: LoadResult, err: ValidationError) -> list[Diagnostic]:
         path = tuple(err.absolute_path)
         positions = loaded.positions
+        # The schema holding the keyword that failed: a mapping for `required` and
+        # `additionalProperties` (only a `false` schema, which holds none, is a boolean).
+        keyword_schema = err.schema if isinstance(err.schema, Mapping) else {}
         if err.validator == "required":
             match = _REQUIRED.match(err.message)
             name = match.group(1) if match else str(err.validator_value)
-            prop = self.schema.resolve(err.schema.get("properties", {}).get(name, {}))
+            prop = self.schema.resolve(keyword_schema.get("properties", {}).get(name, {}))
             pos = positions.key(path)
-            return [error(loaded.file, pos.line, pos.column, required_message(name, prop), "required", format_path(path + (name,)))]
-        if err.validator == "additionalProperties":
-            allowed = sorted(err.schema.get("properties", {}))
-            extras = [k for k in err.instance if k not in err.schema.get("properties", {})]
+            message = required_message(name, prop)
+            return [error(loaded.file, pos.line, pos.column, message, "required", format_path(path + (name,)))]
+        if err.validator == "additionalProperties" and isinstance(err.instance, Mapping):
+            allowed = sorted(keyword_schema.get("properties", {}))
+            extras = [k for k in err.instance if k not in keyword_schema.get("properties", {})]
             out = []
             for key in extras:
                 pos = positions.key(path + (key,))
                 hint = suggest(str(key), allowed) or f"; allowed here: {', '.join(allowed)}"
-                out.append(error(loaded.file, pos.line, pos.column, f"unknown field '{key}'{hint}", "unknown-field", format_path(path + (key,))))
+                message = f"unknown field '{key}'{hint}"
+                out.append(error(loaded.file, pos.line, pos.column, message, "unknown-field", format_path(path + (key,))))
             return out
         if list(err.relative_schema_path)[-2:-1] == ["propertyNames"] and isinstance(err.instance, str):
             # jsonschema reports a bad key at its mapping, with the key as the instance.
             key = err.instance
             pos = positions.key(path + (key,))
-            return [error(loaded.file, pos.line, pos.column, describe(err, err.schema), "schema", format_path(path + (key,)))]
+            return [error(loaded.file, pos.line, pos.column, describe(err), "schema", format_path(path + (key,)))]
         if err.validator == "uniqueItems" and isinstance(err.instance, list):
             # Point at the repeated item, not at the list.
             for i, item in enumerate(err.instance):
                 if item in err.instance[:i]:
                     pos = positions.value(path + (i,))
-                    return [error(loaded.file, pos.line, pos.column, f"{show(item)} is listed twice: remove this one", "schema", format_path(path + (i,)))]
+                    message = f"{show(item)} is listed twice: remove this one"
+                    return [error(loaded.file, pos.line, pos.column, message, "schema", format_path(path + (i,)))]
         pos = positions.value(path)
-        return [error(loaded.file, pos.line, pos.column, describe(err, err.schema), "schema", format_path(path))]
+        return [error(loaded.file, pos.line, pos.column, describe(err), "schema", format_path(path))]
 
     # -- stage requirements ----------------------------------------------------------
     def _stage_requirements(self, loaded: LoadResult, data: dict[str, Any]) -> list[Diagnostic]:
@@ -179,7 +190,7 @@ def _parent(data: dict[str, Any], path: tuple[str, ...], required: set[tuple[str
 
 
 
-def fast_validator(document: dict[str, Any]) -> Any:
+def fast_validator(document: dict[str, Any]) -> Validator | None:
     """The compiled validator for ``document``, or None where it is not installed or refuses it."""
     if jsonschema_rs is None:
         return None
