@@ -11,7 +11,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from mlfolio.analysis.values import better_or_equal
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
@@ -39,7 +39,7 @@ def _dicts(spec: dict[str, Any], *path: str) -> Iterator[tuple[Path, dict[str, A
             yield where, item
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -81,7 +81,11 @@ def duplicate_ids(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnost
                 continue
             if ident in seen:
                 first = loaded.positions.value((*seen[ident], "id")).line
-                yield error(loaded.file, *_at(loaded, (*path, "id")), f"{noun} id '{ident}' is already used on line {first}; ids must be unique", "duplicate-id", format_path((*path, "id")))
+                yield error(
+                    loaded.file, *_at(loaded, (*path, "id")),
+                    f"{noun} id '{ident}' is already used on line {first}; ids must be unique",
+                    "duplicate-id", format_path((*path, "id")),
+                )
             else:
                 seen[ident] = path
 
@@ -101,7 +105,11 @@ def metric_references(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diag
 
     def check(path: Path, ref: Any, *, key: bool = False) -> Iterator[Diagnostic]:
         if isinstance(ref, str) and ref not in defined:
-            yield error(loaded.file, *_at(loaded, path, key=key), f"'{ref}' is not a metric id defined in metrics (defined: {listing})", "metric-ref", format_path(path))
+            yield error(
+                loaded.file, *_at(loaded, path, key=key),
+                f"'{ref}' is not a metric id defined in metrics (defined: {listing})",
+                "metric-ref", format_path(path),
+            )
 
     for path, item in _dicts(spec, "goals", "objectives"):
         yield from check((*path, "metric"), item.get("metric"))
@@ -128,7 +136,11 @@ def baseline_references(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Di
     if isinstance(ref, str) and ref not in defined:
         listing = ", ".join(defined) if defined else "none yet: add a `baselines` section"
         path = ("constraints", "performance", "baseline_to_beat")
-        yield error(loaded.file, *_at(loaded, path), f"'{ref}' is not a baseline id defined in baselines (defined: {listing})", "baseline-ref", format_path(path))
+        yield error(
+            loaded.file, *_at(loaded, path),
+            f"'{ref}' is not a baseline id defined in baselines (defined: {listing})",
+            "baseline-ref", format_path(path),
+        )
 
 
 def targets(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
@@ -143,7 +155,11 @@ def targets(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
             continue
         if _number(current) and better_or_equal(direction, current, target):
             word = "higher" if direction == "maximize" else "lower"
-            yield warning(loaded.file, *_at(loaded, (*path, "target")), f"target {target} does not beat the current value {current}; '{metric['id']}' is better {word} (direction: {direction})", "target-not-better", format_path((*path, "target")))
+            yield warning(
+                loaded.file, *_at(loaded, (*path, "target")),
+                f"target {target} does not beat the current value {current}; '{metric['id']}' is better {word} (direction: {direction})",
+                "target-not-better", format_path((*path, "target")),
+            )
     for path, baseline in _dicts(spec, "baselines"):
         results = baseline.get("results")
         for name, value in results.items() if isinstance(results, dict) else ():
@@ -155,27 +171,50 @@ def targets(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
                 continue
             if better_or_equal(direction, value, target):
                 where = (*path, "results", name)
-                yield warning(loaded.file, *_at(loaded, where), f"baseline '{baseline.get('id')}' already reaches {value} on '{name}', at or beyond the target {target} ({direction}); raise the target or question the metric", "target-not-better", format_path(where))
+                yield warning(
+                    loaded.file, *_at(loaded, where),
+                    f"baseline '{baseline.get('id')}' already reaches {value} on '{name}', at or beyond the target {target} ({direction}); "
+                    "raise the target or question the metric",
+                    "target-not-better", format_path(where),
+                )
 
 
 def reviewer_flags(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
     """Soft checks a reviewer would raise in a design review."""
     solutions = [s for _, s in _dicts(spec, "problem", "candidate_solutions")]
     if solutions and all(s.get("approach") == "ml" for s in solutions):
-        path = ("problem", "candidate_solutions")
-        yield warning(loaded.file, *_at(loaded, path, key=True), "every candidate solution is ML; list at least one that is not (a rule now, an algorithm later) so the comparison is honest", "non-ml-candidate", format_path(path))
+        path: Path = ("problem", "candidate_solutions")
+        yield warning(
+            loaded.file, *_at(loaded, path, key=True),
+            "every candidate solution is ML; list at least one that is not (a rule now, an algorithm later) so the comparison is honest",
+            "non-ml-candidate", format_path(path),
+        )
     metric_list = [m for _, m in _dicts(spec, "metrics")]
     if metric_list and not any(m.get("kind") == "business" for m in metric_list):
-        yield warning(loaded.file, *_at(loaded, ("metrics",), key=True), "no business metric: add the business number this model should move (revenue, retention, return visits)", "business-metric", "metrics")
+        yield warning(
+            loaded.file, *_at(loaded, ("metrics",), key=True),
+            "no business metric: add the business number this model should move (revenue, retention, return visits)",
+            "business-metric", "metrics",
+        )
     for path, objective in _dicts(spec, "goals", "objectives"):
         if "metric" not in objective:
-            yield warning(loaded.file, *_at(loaded, path), "objective has no metric: say which metric id measures it", "objective-metric", format_path(path))
+            yield warning(
+                loaded.file, *_at(loaded, path),
+                "objective has no metric: say which metric id measures it",
+                "objective-metric", format_path(path),
+            )
     created, updated = spec.get("created"), spec.get("updated")
     created_on, updated_on = _date(created), _date(updated)
     if created_on and updated_on and updated_on < created_on:
-        yield warning(loaded.file, *_at(loaded, ("updated",)), f"updated ({updated}) is before created ({created})", "date-order", "updated")
+        yield warning(
+            loaded.file, *_at(loaded, ("updated",)), f"updated ({updated}) is before created ({created})", "date-order", "updated"
+        )
     if spec.get("retirement") and spec.get("stage") != RETIRED:
-        yield warning(loaded.file, *_at(loaded, ("retirement",), key=True), f"retirement is filled in but stage is '{spec.get('stage')}'; set `stage: retired`", "retirement-stage", "retirement")
+        yield warning(
+            loaded.file, *_at(loaded, ("retirement",), key=True),
+            f"retirement is filled in but stage is '{spec.get('stage')}'; set `stage: retired`",
+            "retirement-stage", "retirement",
+        )
 
 
 def finite_numbers(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
@@ -193,7 +232,9 @@ def finite_numbers(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnos
         elif isinstance(node, list):
             stack.extend(((*path, i), v) for i, v in enumerate(node))
         elif isinstance(node, float) and not math.isfinite(node):
-            yield error(loaded.file, *_at(loaded, path), f"{node} is not a usable number: write a finite value", "non-finite", format_path(path))
+            yield error(
+                loaded.file, *_at(loaded, path), f"{node} is not a usable number: write a finite value", "non-finite", format_path(path)
+            )
 
 
 RULES: tuple[Rule, ...] = (finite_numbers, duplicate_ids, metric_references, baseline_references, targets, reviewer_flags)
