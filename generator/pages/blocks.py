@@ -150,10 +150,11 @@ class BlockBuilder:
                 records = tuple(_name_first(self._fields(items, v, path, ())) for v in value)
                 return Block(key, label, "records", items=records, description=description, columns=_table_columns(records))
             if items.get("x-mlfolio-ref") == "metrics":
-                names = ", ".join(f"{self.metric_names.get(v, v)} ({v})" for v in value)
-                return Block(key, label, "scalar", names, description=description)
+                listed = ", ".join(f"{self.metric_names.get(v, v)} ({v})" for v in value)
+                return Block(key, label, "scalar", listed, description=description)
             if items.get("enum"):
-                return Block(key, label, "strings", tuple(choice_label(items, v, self.labels.language) for v in value), description=description)
+                choices = tuple(choice_label(items, v, self.labels.language) for v in value)
+                return Block(key, label, "strings", choices, description=description)
             is_text = items.get("type") == "string" and "Markdown" in str(items.get("description", ""))
             return Block(key, label, "strings" if is_text else "scalars", tuple(value), description=description)
         if node.get("enum"):
