@@ -45,6 +45,12 @@ class PageSpec:
     meta: dict[str, Any] = field(default_factory=dict)  # page metadata for the theme (``hide``)
 
 
+def _metric_name(project: Project, metric_id: str) -> str:
+    """The name of the project's metric ``metric_id``, or the id itself where it names none."""
+    metric = project.metric(metric_id)
+    return metric.name if metric else metric_id
+
+
 def _metric_row(metric: Metric) -> dict[str, Any]:
     best = metric.best_baseline
     return {
@@ -143,7 +149,7 @@ class PageBuilder:
                 "name": to_beat["name"], "id": to_beat["id"], "kind": choice_label(kinds, to_beat.get("kind"), self.labels.language)},
             "baselines_missing": blocks.missing_from(("baselines",)),
             "monitors": [
-                {"metric": project.metric(m["metric"]).name if project.metric(m["metric"]) else m["metric"],
+                {"metric": _metric_name(project, m["metric"]),
                  "alert": self.labels["alert_" + m["alert_when"]],
                  "threshold": format_value(m["threshold"], units.get(m["metric"], "")), "window": m.get("window", "")}
                 for m in monitoring.get("monitors") or ()
@@ -192,17 +198,19 @@ class PageBuilder:
         baselines = project.data.get("baselines") or []
         baseline_kinds = self._item_property("baselines", "kind")
         metric_ids = [m.id for m in project.metrics if any(m.id in (b.get("results") or {}) for b in baselines)]
+        # The metric of each id (the first with it, should an id repeat): every id is one of them.
+        shown = [metric for mid in metric_ids if (metric := project.metric(mid)) is not None]
         table = [
             {"baseline": b, "kind": choice_label(baseline_kinds, b.get("kind"), self.labels.language),
-             "cells": [format_value((b.get("results") or {}).get(mid), project.metric(mid).unit if project.metric(mid) else "")
-                        if mid in (b.get("results") or {}) else "—" for mid in metric_ids]}
+             "cells": [format_value((b.get("results") or {}).get(m.id), m.unit)
+                        if m.id in (b.get("results") or {}) else "—" for m in shown]}
             for b in baselines
         ]
-        targets = [format_value(project.metric(mid).target, project.metric(mid).unit) for mid in metric_ids]
+        targets = [format_value(m.target, m.unit) for m in shown]
         return {
             "data_block": blocks.field(("data",), project.data),
             "baselines": blocks.field(("baselines",), project.data),
-            "baseline_metrics": [project.metric(mid) for mid in metric_ids],
+            "baseline_metrics": shown,
             "baseline_table": table,
             "baseline_targets": targets,
             "prototype": blocks.field(("prototype",), project.data),
@@ -269,23 +277,24 @@ class PageBuilder:
             "schema_file": "schemas/" + self.schema.source.name,
         })]
         seen: set[tuple[str, ...]] = set()
-        stage_rows = []
+        stage_fields: list[tuple[str, list[str]]] = []
         for stage in self.schema.stages:
             # A parent listed beside its own required children says nothing more: keep the leaves.
             new = [r for r in self.schema.requirements_for(stage) if r.path not in seen or stage == RETIRED]
             fields = [format_path(r.path) for r in leaves(new)]
             if stage != RETIRED:
                 seen.update(r.path for r in self.schema.requirements_for(stage))
-            stage_rows.append({"stage": stage, "label": self.labels.stage(stage), "fields": fields})
+            stage_fields.append((stage, fields))
         for language, name, other in (("en", "guide.md", "guide-ko.md"), ("ko", "guide-ko.md", "guide.md")):
             labels = Labels(language)
             src = self.layout.path(name)
             pages.append(PageSpec(src, "guide.html.jinja", labels["write_a_spec"], {
                 "t": labels, "language": language,
-                "stage_rows": [dict(row, label=labels.stage(row["stage"])) for row in stage_rows],
+                "stage_rows": [{"stage": stage, "label": labels.stage(stage), "fields": fields} for stage, fields in stage_fields],
                 "criteria": self.criteria,
                 "new_example": "churn-prediction",
-                "links": {"reference": self.layout.href(src, reference_uri), "verdicts": self.layout.href(src, self.layout.path("verdicts.md")),
+                "links": {"reference": self.layout.href(src, reference_uri),
+                          "verdicts": self.layout.href(src, self.layout.path("verdicts.md")),
                           "other_language": self.layout.href(src, self.layout.path(other))},
             }))
         return pages
