@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -64,12 +64,21 @@ def _search_entries(config: MkDocsConfig) -> list[dict[str, Any]] | None:
     return entries if isinstance(entries, list) and callable(getattr(index, "generate_search_index", None)) else None
 
 
-def _toc_tokens(entries: tuple[TocEntry, ...]) -> list[dict[str, Any]]:
+class TocToken(TypedDict):
+    """A heading as MkDocs' ``get_toc`` takes it (Python-Markdown's toc token); ``name`` is HTML."""
+
+    level: int
+    id: str
+    name: str
+    children: list[TocToken]
+
+
+def _toc_tokens(entries: tuple[TocEntry, ...]) -> list[TocToken]:
     """Headings as the nested tokens MkDocs' ``get_toc`` takes (Python-Markdown's shape)."""
-    root: list[dict[str, Any]] = []
-    stack: list[tuple[int, list[dict[str, Any]]]] = [(1, root)]
+    root: list[TocToken] = []
+    stack: list[tuple[int, list[TocToken]]] = [(1, root)]
     for entry in entries:
-        token = {"level": entry.level, "id": entry.id, "name": html.escape(entry.title), "children": []}
+        token: TocToken = {"level": entry.level, "id": entry.id, "name": html.escape(entry.title), "children": []}
         while len(stack) > 1 and stack[-1][0] >= entry.level:
             stack.pop()
         stack[-1][1].append(token)

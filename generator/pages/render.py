@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import jinja2
@@ -141,7 +141,9 @@ def environment(labels: Labels, templates_dir: Path | None = None,
 def render_page(env: jinja2.Environment, page: PageSpec) -> RenderedPage:
     """A page's HTML, with its table of contents taken from the headings the templates wrote."""
     anchors = Anchors()
-    anchors.permalink = env.globals["t"]["permalink"]
+    # environment() puts the page's labels there; jinja2 types its globals as plain objects.
+    labels = cast(Labels, env.globals["t"])
+    anchors.permalink = labels["permalink"]
     context: dict[str, Any] = dict(page.context, title=page.title, src=page.src_uri, anchor=anchors)
     body = env.get_template(page.template).render(context)
     return RenderedPage(page.src_uri, page.title, body, tuple(anchors.outline), tuple(anchors.used), page.edit_source, dict(page.meta))
