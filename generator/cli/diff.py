@@ -158,6 +158,7 @@ def _override_lines(old: Override | None, new: Override | None) -> list[str]:
     if old == new:
         return []
     if new is None:
+        assert old is not None  # the two differ
         return [f"- Reviewer override removed (it set {_label(old.verdict)}): the computed verdict applies."]
     when = f" on {md(new.date)}" if new.date else ""
     verb = "added" if old is None else f"changed (was {_label(old.verdict)})"
@@ -212,7 +213,8 @@ def _metric_lines(old: Project, new: Project) -> tuple[list[str], list[str]]:
     rows = [_metric_row(before[i], after[i]) for i in sorted(before.keys() & after.keys()) if fields(before[i]) != fields(after[i])]
     table = ["| Metric | Target | Current | Better |", "|---|---|---|---|", *rows] if rows else []
     bullets = [
-        f"- Metric added: {code(m.id)} {md(m.name)}, target {_value(m.target, m.unit)}, {'higher' if m.direction == 'maximize' else 'lower'} is better"
+        f"- Metric added: {code(m.id)} {md(m.name)}, target {_value(m.target, m.unit)}, "
+        f"{'higher' if m.direction == 'maximize' else 'lower'} is better"
         for i, m in sorted(after.items()) if i not in before
     ]
     bullets += [f"- Metric removed: {code(m.id)} {md(m.name)}" for i, m in sorted(before.items()) if i not in after]
@@ -281,12 +283,15 @@ def _broken_chunks(old: _Entry, new: _Entry) -> list[list[str]] | None:
     if new.project is None and old.project is None:
         if {_key(d) for d in old.errors} == {_key(d) for d in new.errors}:
             return []
-        text = f"**Still does not validate:** {_plural(n, 'error')} in {file} after this change ({was} before). The other comparisons are skipped until it does."
+        text = (f"**Still does not validate:** {_plural(n, 'error')} in {file} after this change ({was} before). "
+                "The other comparisons are skipped until it does.")
     elif new.project is None:
-        text = f"**No longer validates:** {_plural(n, 'error')} in {file} after this change. The other comparisons are skipped until it does."
+        text = (f"**No longer validates:** {_plural(n, 'error')} in {file} after this change. "
+                "The other comparisons are skipped until it does.")
     elif old.project is None:
         p = new.project
-        return [[f"**Validates again** (it had {_plural(was, 'error')}). Now at stage {_label(p.stage)}, verdict {_verdict(p.verdict)}, readiness {p.readiness.percent}%."]]
+        return [[f"**Validates again** (it had {_plural(was, 'error')}). "
+                 f"Now at stage {_label(p.stage)}, verdict {_verdict(p.verdict)}, readiness {p.readiness.percent}%."]]
     else:
         return None
     return [[text], _error_block(new)]
@@ -345,6 +350,7 @@ def diff_runs(before: Portfolio, after: Portfolio, stages: Sequence[str] | None 
         a, b = old[key], new[key]
         chunks = _broken_chunks(a, b)
         if chunks is None:
+            assert a.project is not None and b.project is not None  # _broken_chunks: it validates on both sides
             chunks = _compare(a.project, b.project, stages)
             verdicts += a.project.verdict.final != b.project.verdict.final
             if not chunks and a.project.data != b.project.data:
