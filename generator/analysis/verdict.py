@@ -103,8 +103,10 @@ def _rule(verdict: str, reason: tuple[str, str], *conditions: tuple[str, Iterabl
 DEFAULT_RULES: tuple[VerdictRule, ...] = (
     _rule(
         "not_recommended",
-        ("A fundamental reason rules ML out: no learnable pattern, no objective to train, no data, an unethical problem, or a simple solution that already does the job.",
-         "머신러닝을 배제하는 근본적인 이유가 있습니다: 학습할 패턴이 없거나, 목적 함수를 만들 수 없거나, 데이터가 없거나, 비윤리적 문제이거나, 간단한 해법이 이미 있습니다."),
+        ("A fundamental reason rules ML out: no learnable pattern, no objective to train, no data, an unethical problem, "
+         "or a simple solution that already does the job.",
+         "머신러닝을 배제하는 근본적인 이유가 있습니다: 학습할 패턴이 없거나, 목적 함수를 만들 수 없거나, "
+         "데이터가 없거나, 비윤리적 문제이거나, 간단한 해법이 이미 있습니다."),
         ("for_ml.pattern", ["no"]),
         ("for_ml.objective_function", ["no"]),
         ("for_ml.data_available", ["no"]),
@@ -113,7 +115,8 @@ DEFAULT_RULES: tuple[VerdictRule, ...] = (
     ),
     _rule(
         "undetermined",
-        ("A key question is still open: whether there is a pattern, whether data exists, whether the problem is ethical, whether a simple solution exists.",
+        ("A key question is still open: whether there is a pattern, whether data exists, whether the problem is ethical, "
+         "whether a simple solution exists.",
          "핵심 질문의 답이 아직 없습니다: 패턴이 있는지, 데이터가 있는지, 윤리적인 문제인지, 간단한 해법이 있는지."),
         ("for_ml.pattern", ["unknown", "missing"]),
         ("for_ml.data_available", ["unknown", "missing"]),
@@ -122,8 +125,10 @@ DEFAULT_RULES: tuple[VerdictRule, ...] = (
     ),
     _rule(
         "proceed_with_caution",
-        ("ML fits, with named reservations: a reason for ML holds only partly (or not), or a reason against ML or a project risk holds at least partly.",
-         "머신러닝이 맞지만 유보 사항이 있습니다: 머신러닝을 쓸 이유가 일부만 성립하거나(또는 성립하지 않거나), 반대 이유나 프로젝트 위험이 일부라도 성립합니다."),
+        ("ML fits, with named reservations: a reason for ML holds only partly (or not), "
+         "or a reason against ML or a project risk holds at least partly.",
+         "머신러닝이 맞지만 유보 사항이 있습니다: 머신러닝을 쓸 이유가 일부만 성립하거나(또는 성립하지 않거나), "
+         "반대 이유나 프로젝트 위험이 일부라도 성립합니다."),
         ("for_ml.*", ["no", "partly", "unknown", "missing"]),
         ("against_ml.*", ["yes", "partly", "unknown", "missing"]),
         ("risks.*", ["yes", "partly", "unknown"]),
@@ -152,7 +157,9 @@ def read_answers(feasibility: Mapping[str, Any] | None, catalogue: Sequence[Crit
     return tuple(out)
 
 
-def decide(answers: Sequence[CriterionAnswer], rules: Sequence[VerdictRule] = DEFAULT_RULES, override: Mapping[str, Any] | None = None) -> Verdict:
+def decide(
+    answers: Sequence[CriterionAnswer], rules: Sequence[VerdictRule] = DEFAULT_RULES, override: Mapping[str, Any] | None = None
+) -> Verdict:
     """Apply ``rules`` in order to ``answers``; the first rule with a matching condition decides."""
     for rule in rules:
         hits = tuple(a for a in answers if any(c.matches(a) for c in rule.when_any))
