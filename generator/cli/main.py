@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="spec files or directories (default: projects/)")
     v.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format (default: text)")
     v.add_argument("--strict", action="store_true", help="fail on warnings too")
-    v.add_argument("--schema", type=Path, help="schema file (default: schemas/project.schema.json if present, else the one shipped with mlfolio)")
+    v.add_argument("--schema", type=Path,
+                   help="schema file (default: schemas/project.schema.json if present, else the one shipped with mlfolio)")
 
     n = sub.add_parser("new", help="write a new spec with every section as a commented prompt")
     n.add_argument("id", help="project id: lower-case letters, digits, '-' and '_'")

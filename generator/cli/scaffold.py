@@ -83,7 +83,9 @@ class _Writer:
             self.lines.append("")
 
 
-def scaffold(schema: SpecSchema, ident: str, schema_ref: str, *, title: str | None = None, team: str | None = None, owner: str | None = None) -> str:
+def scaffold(
+    schema: SpecSchema, ident: str, schema_ref: str, *, title: str | None = None, team: str | None = None, owner: str | None = None
+) -> str:
     """The text of a new spec for project ``ident``; ``schema_ref`` is the schema path as seen from the spec."""
     top = schema.document["properties"]
     title = " ".join((title or _title_from_id(ident)).split())

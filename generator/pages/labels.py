@@ -40,7 +40,8 @@ ANSWERS = {
 LABELS: dict[str, dict[str, str]] = {
     "en": {
         "portfolio": "ML project portfolio",
-        "portfolio_intro": "Every ML project we are considering or running: what it solves, whether ML is the right tool, and how far along it is.",
+        "portfolio_intro": "Every ML project we are considering or running: what it solves, whether ML is the right tool, "
+                           "and how far along it is.",
         "projects": "Projects", "project": "Project", "title": "Title", "team": "Team", "teams": "Teams",
         "stage": "Stage", "stages": "Stages", "verdict": "Verdict", "readiness": "Readiness", "updated": "Updated",
         "tags": "Tags", "by_team": "By team", "by_stage": "By stage", "by_tag": "By tag",
@@ -62,7 +63,11 @@ LABELS: dict[str, dict[str, str]] = {
         "model": "model", "business": "business", "results": "Results",
         "section": "Section", "of": "of", "required": "Required", "done": "done",
         "edit_spec": "Edit the spec", "source": "Source", "warnings": "Reviewer warnings",
-        "all_projects": "All projects", "none": "None", "verdict_rules_intro": "The verdict is computed from the feasibility answers, never typed by hand. Rules are tried in order; the first rule with a matching condition decides, and the project page lists the answers that matched. If no rule matches, the verdict is Recommended. A reviewer may record an override with a reason; the computed verdict is still shown.",
+        "all_projects": "All projects", "none": "None",
+        "verdict_rules_intro": "The verdict is computed from the feasibility answers, never typed by hand. "
+                               "Rules are tried in order; the first rule with a matching condition decides, "
+                               "and the project page lists the answers that matched. If no rule matches, the verdict is Recommended. "
+                               "A reviewer may record an override with a reason; the computed verdict is still shown.",
         "condition": "Condition", "any_of": "any of", "then": "Verdict", "otherwise": "Otherwise",
         "spec_reference": "Spec reference", "write_a_spec": "Write a spec",
         "reviewer": "Reviewer", "reason": "Reason", "date": "Date",
@@ -113,7 +118,11 @@ LABELS: dict[str, dict[str, str]] = {
         "model": "모델", "business": "비즈니스", "results": "결과",
         "section": "섹션", "of": "/", "required": "필수", "done": "완료",
         "edit_spec": "명세 편집", "source": "원본", "warnings": "검토 경고",
-        "all_projects": "전체 프로젝트", "none": "없음", "verdict_rules_intro": "판정은 타당성 답변으로부터 계산되며 사람이 직접 입력하지 않습니다. 규칙은 순서대로 적용되고, 조건이 일치하는 첫 규칙이 판정을 결정하며, 프로젝트 페이지에 일치한 답변이 표시됩니다. 일치하는 규칙이 없으면 추천입니다. 검토자는 사유와 함께 재정의를 기록할 수 있으며, 계산된 판정도 함께 표시됩니다.",
+        "all_projects": "전체 프로젝트", "none": "없음",
+        "verdict_rules_intro": "판정은 타당성 답변으로부터 계산되며 사람이 직접 입력하지 않습니다. "
+                               "규칙은 순서대로 적용되고, 조건이 일치하는 첫 규칙이 판정을 결정하며, "
+                               "프로젝트 페이지에 일치한 답변이 표시됩니다. 일치하는 규칙이 없으면 추천입니다. "
+                               "검토자는 사유와 함께 재정의를 기록할 수 있으며, 계산된 판정도 함께 표시됩니다.",
         "condition": "조건", "any_of": "다음 중 하나", "then": "판정", "otherwise": "그 외",
         "spec_reference": "명세 레퍼런스", "write_a_spec": "명세 작성 가이드",
         "reviewer": "검토자", "reason": "사유", "date": "날짜",
