@@ -201,7 +201,8 @@ def _id_matches_filename(path: Path, loaded: LoadResult) -> list[Diagnostic]:
     if not isinstance(ident, str) or ident == path.stem:
         return []
     pos = loaded.positions.value(("id",))
-    return [error(loaded.file, pos.line, pos.column, f"id '{ident}' does not match the file name '{path.name}': rename the file to '{ident}{path.suffix}' or set `id: {path.stem}`", "id-filename", "id")]
+    message = f"id '{ident}' does not match the file name '{path.name}': rename the file to '{ident}{path.suffix}' or set `id: {path.stem}`"
+    return [error(loaded.file, pos.line, pos.column, message, "id-filename", "id")]
 
 
 def _unique_ids(reports: list[FileReport]) -> list[FileReport]:
@@ -216,7 +217,8 @@ def _unique_ids(reports: list[FileReport]) -> list[FileReport]:
     for report in reports:
         ident = report.project_id
         if ident is not None and owner[ident] is not report:
-            dup = error(report.file, *report.id_at, f"project id '{ident}' is already used by {owner[ident].file}; project ids must be unique", "duplicate-project", "id")
+            message = f"project id '{ident}' is already used by {owner[ident].file}; project ids must be unique"
+            dup = error(report.file, *report.id_at, message, "duplicate-project", "id")
             report = FileReport(report.path, report.loaded, tuple(sorted((*report.diagnostics, dup), key=Diagnostic.sort_key)),
                                 report.project_id, report.id_at)
         out.append(report)

@@ -141,8 +141,10 @@ def _requirements(document: dict[str, Any]) -> tuple[Requirement, ...]:
 
 
 def load_schema(path: Path | None = None) -> SpecSchema:
-    """Read, check and index a schema file; ``ValueError`` says what is wrong with an unusable one. Cached per path and modification time, so a portfolio
-    reads it once and ``mkdocs serve`` still sees an edited schema."""
+    """Read, check and index a schema file; ``ValueError`` says what is wrong with an unusable one.
+
+    Cached per path and modification time, so a portfolio reads it once and ``mkdocs serve``
+    still sees an edited schema."""
     source = Path(path or default_schema_path())
     return _load_schema(str(source), source.stat().st_mtime_ns)
 
