@@ -18,12 +18,13 @@ import pytest
 from mlfolio.analysis.model import load_portfolio as _load
 from mlfolio.cli.diff import DiffError, code, diff_runs, diff_sources, md
 from mlfolio.cli.main import main
+from mlfolio.spec.loader import load_file
 from mlfolio.spec.schema import load_schema
 
 
 def load_portfolio(directory):
     return _load([directory], load_schema())
-from mlfolio.spec.loader import load_file
+
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "diff"

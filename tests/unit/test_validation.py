@@ -316,7 +316,7 @@ def test_each_stage_requires_its_sections(check_text, minimal, replace_once, sta
     assert all(d.rule == "stage-required" for d in found), "\n".join(d.format() for d in found)
     by_path = stage_required(found)
     assert set(by_path) == EXPECTED_BY_STAGE[stage]
-    for path, d in by_path.items():
+    for d in by_path.values():
         assert f"stage '{stage}' requires it" in d.message, d.message
 
 
