@@ -1,9 +1,9 @@
 """Fixtures for the browser tests: the real portfolio site, built and served, in headless Chromium.
 
-The site is built once per session from this checkout's ``mkdocs.yml``, ``projects/`` and
-``schemas/`` (copied to a temporary folder, so the checkout gets no ``site/``), served on
-127.0.0.1 by a small threaded HTTP server, and opened in the system's Chromium through
-Playwright. Every request that does not go to that server (web fonts, Mermaid from a CDN)
+The site is built once per session from this checkout's ``mkdocs.yml``, ``projects/``,
+``schemas/`` and ``docs/`` (copied to a temporary folder, so the checkout gets no ``site/``),
+served on 127.0.0.1 by a small threaded HTTP server, and opened in the system's Chromium
+through Playwright. Every request that does not go to that server (web fonts, Mermaid from a CDN)
 is aborted at once: the tests must pass without a network.
 
 Without Chromium or the ``playwright`` package the tests are skipped locally. In CI (``CI``
@@ -82,14 +82,15 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 # Module scope, not session: the server thread and the browser end with the browser tests, so
-# the tests that follow run in a process with one thread (a build forks workers only then).
+# the tests that follow run in a process with one thread (`mlfolio validate` forks workers for
+# large batches only then).
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL (ending in ``/``) of the portfolio, built with ``mkdocs build --strict``."""
     work = tmp_path_factory.mktemp("portfolio")
     shutil.copy2(REPO / "mkdocs.yml", work / "mkdocs.yml")
-    shutil.copytree(REPO / "projects", work / "projects")
-    shutil.copytree(REPO / "schemas", work / "schemas")
+    for folder in ("projects", "schemas", "docs"):
+        shutil.copytree(REPO / folder, work / folder)
     site_dir = work / "site"
     site_dir.mkdir()
 

@@ -1,4 +1,5 @@
-"""The portfolio in a real browser: search, project tabs, table sorting, phone layout.
+"""The portfolio in a real browser: search reaches a project's page and its sections, and the
+tables sort.
 
 Every test opens the site built from this checkout's ``projects/`` (see ``conftest.py``).
 The queries come from the example specs: "officetel" from ``house-prices.yaml`` and
@@ -8,7 +9,6 @@ The queries come from the example specs: "officetel" from ``house-prices.yaml`` 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,16 +29,16 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[2]
 HOUSE_PRICES = "Estimated sale price for home listings"
 CRM_REPURCHASE = "CRM 쿠폰 타겟팅으로 재구매율 10% 높이기"
-PROJECT_TABS = [
-    "Overview",
-    "Problem",
-    "Feasibility",
-    "Goals & metrics",
-    "Constraints",
-    "Data & baseline",
-    "Deployment & monitoring",
+# The sections of a project page, as its table of contents lists them.
+SECTIONS = [
+    ("at-a-glance", "At a glance"),
+    ("problem", "Problem"),
+    ("feasibility", "Feasibility"),
+    ("goals", "Goals & metrics"),
+    ("constraints", "Constraints"),
+    ("data", "Data & baseline"),
+    ("deployment", "Deployment & monitoring"),
 ]
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
 # --------------------------------------------------------------------------------------------
@@ -63,27 +63,39 @@ def wait_for_results(page: Page) -> None:
     )
 
 
-def open_tab(page: Page, tab: str) -> None:
-    """Follow one link of the project's tab bar (Overview · Problem · Feasibility · ...)."""
-    page.locator("nav.mlfolio-tabs").get_by_role("link", name=tab, exact=True).click()
+def table_of_contents(page: Page) -> Locator:
+    """The table of contents beside the page (Material's right-hand sidebar)."""
+    return page.locator(".md-sidebar--secondary nav.md-nav--secondary")
 
 
-def project_url(slug: str, tab: str = "") -> re.Pattern[str]:
-    """The URL of a project page, with or without Material's ``?h=`` highlight query."""
-    path = f"/projects/{slug}/" + (f"{tab}/" if tab else "")
-    return re.compile(re.escape(path) + r"(\?h=[^#]*)?$")
+def follow_toc(page: Page, title: str) -> None:
+    """Follow one top-level entry of the table of contents."""
+    toc = table_of_contents(page)
+    toc.locator(":scope > ul > li > a.md-nav__link").filter(has_text=re.compile(rf"^\s*{re.escape(title)}\s*$")).click()
 
 
-def assert_feasibility_page(page: Page, slug: str, title: str) -> None:
+def project_url(slug: str, fragment: str = "") -> re.Pattern[str]:
+    """The URL of a project's page, with or without Material's ``?h=`` highlight query."""
+    path = f"/projects/{slug}/"
+    return re.compile(re.escape(path) + r"(\?h=[^#]*)?" + (f"#{re.escape(fragment)}" if fragment else "") + "$")
+
+
+def in_section(page: Page, ident: str, selector: str) -> Locator:
+    """Elements matching ``selector`` in a project page's section: after its ``<h2 id=ident>``,
+    before the next ``<h2>`` (Material wraps tables in <div>s, so nested ones count too)."""
+    after = f"article > h2#{ident} ~ :not(h2):not(article > h2#{ident} ~ h2 ~ *)"
+    return page.locator(f"{after}:is({selector}), {after} :is({selector})")
+
+
+def assert_feasibility_section(page: Page, slug: str, title: str) -> None:
     expect(page).to_have_url(project_url(slug, "feasibility"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Feasibility: {title}")
-    current = page.locator("nav.mlfolio-tabs [aria-current=page]")
-    expect(current).to_have_text("Feasibility")
-    expect(page.get_by_role("heading", name="Verdict: Recommended", level=2)).to_be_visible()
-    expect(page.locator("article .mlfolio-verdict-recommended").first).to_have_text("Recommended")
-    for section in ("Reasons for ML", "Reasons against ML", "Risks"):
-        expect(page.get_by_role("heading", name=section, level=2)).to_be_visible()
-    criteria = page.locator("article table").filter(
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    heading = page.locator("article h2#feasibility")
+    expect(heading).to_be_in_viewport()
+    expect(page.get_by_role("heading", name="Verdict: Recommended", level=3)).to_be_attached()
+    for group in ("Reasons for ML", "Reasons against ML", "Risks"):
+        expect(page.get_by_role("heading", name=group, level=3)).to_be_visible()
+    criteria = in_section(page, "feasibility", "table").filter(
         has=page.get_by_role("columnheader", name="Criterion", exact=True)
     )
     expect(criteria).to_have_count(3)  # reasons for, reasons against, risks
@@ -91,6 +103,10 @@ def assert_feasibility_page(page: Page, slug: str, title: str) -> None:
     for header in ("Criterion", "Answer", "Evidence"):
         expect(first.get_by_role("columnheader", name=header, exact=True)).to_be_visible()
     expect(first.get_by_role("row").filter(has_text="Learnable pattern")).to_have_count(1)
+    expect(in_section(page, "feasibility", ".mlfolio-answer-yes").first).to_have_text("Yes")
+    # Nothing of the next section counts as this one's.
+    expect(in_section(page, "feasibility", "h3#metrics")).to_have_count(0)
+    expect(in_section(page, "goals", "h3#metrics")).to_have_count(1)
 
 
 def table_with_header(page: Page, name: str) -> Locator:
@@ -110,40 +126,11 @@ def column(table: Locator, index: int) -> list[str]:
     return [text.strip() for text in cells(table, index).all_inner_texts()]
 
 
-def overflowing_elements(page: Page) -> list[str]:
-    """The innermost elements reaching past the right edge (outside scrolling boxes)."""
-    return page.evaluate(
-        """() => {
-            const width = document.documentElement.clientWidth;
-            const sticksOut = el => el.getBoundingClientRect().right > width + 1;
-            const scrolls = el => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
-            const shown = el => {
-                const style = getComputedStyle(el);
-                return style.visibility !== "hidden" && style.opacity !== "0";
-            };
-            const found = [];
-            for (const el of document.body.querySelectorAll("*")) {
-                if (!sticksOut(el) || !shown(el) || [...el.children].some(sticksOut)) continue;
-                let up = el.parentElement;
-                while (up && !scrolls(up)) up = up.parentElement;
-                if (up) continue;
-                const name = el.tagName.toLowerCase();
-                const cls = typeof el.className === "string" && el.className
-                    ? "." + el.className.trim().split(/\\s+/).join(".") : "";
-                const right = Math.round(el.getBoundingClientRect().right);
-                const text = (el.textContent || "").trim().slice(0, 40);
-                found.push(`${name}${cls} (right edge ${right}px) ${text}`);
-            }
-            return found.slice(0, 10);
-        }"""
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # Search
 
 
-def test_english_search_reaches_feasibility(page: Page, page_errors: PageErrors) -> None:
+def test_english_search_reaches_the_project_and_its_feasibility(page: Page, page_errors: PageErrors) -> None:
     page.goto("/")
     specs = len(list((REPO / "projects").glob("*.yaml")))
     expect(page.get_by_role("heading", name=f"All projects ({specs})")).to_be_visible()
@@ -161,12 +148,12 @@ def test_english_search_reaches_feasibility(page: Page, page_errors: PageErrors)
 
     expect(page).to_have_url(project_url("house-prices"))
     expect(page.get_by_role("heading", name=HOUSE_PRICES, level=1)).to_be_visible()
-    open_tab(page, "Feasibility")
-    assert_feasibility_page(page, "house-prices", HOUSE_PRICES)
+    follow_toc(page, "Feasibility")
+    assert_feasibility_section(page, "house-prices", HOUSE_PRICES)
     page_errors.assert_none()
 
 
-def test_korean_search_reaches_feasibility(page: Page, page_errors: PageErrors) -> None:
+def test_korean_search_reaches_the_project_and_its_feasibility(page: Page, page_errors: PageErrors) -> None:
     page.goto("/")
     box = search_input(page)
     box.click()
@@ -178,10 +165,10 @@ def test_korean_search_reaches_feasibility(page: Page, page_errors: PageErrors) 
 
     expect(page).to_have_url(project_url("crm-repurchase"))
     expect(page.get_by_role("heading", name=CRM_REPURCHASE, level=1)).to_be_visible()
-    open_tab(page, "Feasibility")
-    assert_feasibility_page(page, "crm-repurchase", CRM_REPURCHASE)
+    follow_toc(page, "Feasibility")
+    assert_feasibility_section(page, "crm-repurchase", CRM_REPURCHASE)
     # This spec's verdict is a reviewer's override of the computed one.
-    override = page.locator("article .admonition").filter(has_text="Reviewer override")
+    override = in_section(page, "feasibility", ".admonition").filter(has_text="Reviewer override")
     expect(override).to_contain_text("Computed verdict: Proceed with caution → Recommended")
     page_errors.assert_none()
 
@@ -196,15 +183,13 @@ def test_korean_search_finds_a_word_with_a_particle_attached(
     box.fill("쿠폰함")
     box.press("End")
     wait_for_results(page)
-    section = page.locator(
-        '.md-search-result a[href*="/projects/crm-repurchase/problem/"][href$="#output-use"]'
+    result = page.locator(
+        '.md-search-result a[href*="/projects/crm-repurchase/"][href$="#business-output"]'
     ).first
-    expect(section).to_contain_text("쿠폰함")
-    section.click()
-    expect(page).to_have_url(
-        re.compile(r"/projects/crm-repurchase/problem/(\?h=[^#]*)?#output-use$")
-    )
-    expect(page.get_by_role("heading", name="Output use")).to_be_visible()
+    expect(result).to_contain_text("쿠폰함")
+    result.click()
+    expect(page).to_have_url(project_url("crm-repurchase", "business-output"))
+    expect(page.get_by_role("heading", name="Output use")).to_be_in_viewport()
     page_errors.assert_none()
 
 
@@ -249,8 +234,8 @@ def test_sorting_the_portfolio_table(page: Page, page_errors: PageErrors) -> Non
 
 
 def test_sorting_numbers_numerically(page: Page, page_errors: PageErrors) -> None:
-    """Monitor thresholds 19.0, 4.0, 0.5, 0.74: as text "19.0" would come before "4.0"."""
-    page.goto("/projects/crm-repurchase/deployment/")
+    """Monitor thresholds 19, 4, 0.5, 0.74: as text "19" would come before "4"."""
+    page.goto("/projects/crm-repurchase/")
     table = table_with_header(page, "Threshold")
     index = header_index(table, "Threshold")
     header = table.locator("thead th").nth(index)
@@ -265,50 +250,18 @@ def test_sorting_numbers_numerically(page: Page, page_errors: PageErrors) -> Non
 
 
 # --------------------------------------------------------------------------------------------
-# Phone layout
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/projects/house-prices/",
-        "/projects/crm-repurchase/",
-        "/projects/house-prices/feasibility/",
-    ],
-    ids=["home", "overview-en", "overview-ko", "feasibility"],
-)
-def test_phone_layout_has_no_horizontal_overflow(
-    open_page: Callable[..., Page], page_errors: PageErrors, tmp_path: Path, path: str
-) -> None:
-    page = open_page(**PHONE)
-    page.goto(path)
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    # A test artifact only (pytest keeps the last runs' tmp_path), never written to the repo.
-    name = path.strip("/").replace("/", "-") or "home"
-    page.screenshot(path=tmp_path / f"phone-{name}.png", full_page=True)
-
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["viewport"]["width"] + 1, (
-        f"{path} is {width}px wide on a 390px phone; too wide: {overflowing_elements(page)}"
-    )
-    page_errors.assert_none()
-
-
-# --------------------------------------------------------------------------------------------
 # Console
 
 
 def test_no_console_errors_on_any_kind_of_page(page: Page, page_errors: PageErrors) -> None:
     """Every kind of page loads without errors, and the sort script is active on its tables."""
-    for path in ("/", "/teams/", "/stages/", "/tags/", "/verdicts/"):
+    for path in ("/", "/teams/", "/stages/", "/tags/", "/verdicts/", "/guide/", "/guide-ko/", "/reference/"):
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.goto("/")
     expect(page.locator("article th[data-mlfolio-sort]").first).to_be_attached()
-
-    page.goto("/projects/crm-repurchase/")
-    for tab in PROJECT_TABS[1:]:
-        open_tab(page, tab)
-        expect(page.locator("nav.mlfolio-tabs [aria-current=page]")).to_have_text(tab)
+    for slug in ("crm-repurchase", "house-prices", "support-ticket-routing"):
+        page.goto(f"/projects/{slug}/")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        expect(page.locator("article th[data-mlfolio-sort]").first).to_be_attached()
     page_errors.assert_none()
