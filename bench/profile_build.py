@@ -2,9 +2,10 @@
 plugin's parts and MkDocs' own.
 
 Functions are found in the profile by their code objects (file, first line, name: the key
-cProfile records), so the split follows the code as it is. cProfile slows pure-Python code
-more than C code, so the shares are indicative; the plugin's share of a build is measured
-without it (bench/build.py).
+cProfile records; by file and name if the file was edited since), so the split follows the
+code as it is. cProfile slows pure-Python code more than C code, so the shares are indicative;
+the plugin's share of a build is measured without it (bench/build.py). The profile itself is
+kept as ``<out>/profile-build-n<N>.prof`` (for ``pstats`` or snakeviz), its listing beside it.
 """
 
 from __future__ import annotations
@@ -38,9 +39,21 @@ def _key(fn: Callable[..., Any]) -> Key:
 def split(stats: pstats.Stats) -> dict[str, float]:
     """Cumulative seconds of the parts of a build (each part's functions are not nested in another's)."""
     table: dict[Key, tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
+    by_name: dict[tuple[str, str], list[Key]] = {}
+    for key in table:
+        by_name.setdefault((key[0], key[2]), []).append(key)
+
+    def find(fn: Callable[..., Any]) -> Key | None:
+        # By file and name when the line moved (the file was edited after this process imported it).
+        key = _key(fn)
+        if key in table:
+            return key
+        same = by_name.get((key[0], key[2]), [])
+        return same[0] if len(same) == 1 else None
 
     def cum(*fns: Callable[..., Any]) -> float:
-        return sum(table[_key(fn)][3] for fn in fns if _key(fn) in table)
+        keys = [find(fn) for fn in fns]
+        return sum(table[key][3] for key in keys if key is not None)
 
     plugin = cum(MlfolioPlugin.on_startup, MlfolioPlugin.on_config, MlfolioPlugin.on_files)
     markdown = cum(render_markdown, render_inline)
@@ -73,13 +86,18 @@ def profile_build(project: Path, n: int, out: Path, config: str = "mkdocs.yml") 
     run = run_child(cmd, project, project / "profile-build.log")
     if run.returncode != 0:
         raise SystemExit(f"bench: the profiled build failed: see {run.log}")
-    stats = pstats.Stats(str(raw))
-    parts = split(stats)
+    kept = out / f"profile-build-n{n}.prof"
+    raw.replace(kept)
+    return analyse(kept, n, run.seconds)
+
+
+def analyse(raw: Path, n: int, wall_s: float) -> dict[str, Any]:
+    """The split of a saved profile, and its listing written beside it."""
+    parts = split(pstats.Stats(str(raw)))
     buf = io.StringIO()
     listing = pstats.Stats(str(raw), stream=buf)
     listing.sort_stats("cumulative").print_stats(50)
     listing.sort_stats("tottime").print_stats(30)
-    listing_name = f"profile-build-n{n}.txt"
-    (out / listing_name).write_text(shorten(buf.getvalue()), encoding="utf-8")
-    raw.unlink()
-    return {"n": n, "wall_s": run.seconds, "seconds": parts, "listing": listing_name}
+    text = raw.with_suffix(".txt")
+    text.write_text(shorten(buf.getvalue()), encoding="utf-8")
+    return {"n": n, "wall_s": wall_s, "seconds": parts, "listing": text.name, "profile": raw.name}

@@ -79,8 +79,9 @@ def profile_table(prof: dict[str, Any]) -> list[str]:
     for key, label in PROFILE_PARTS:
         lines.append(f"| {label} | {s[key]:.2f} | {100 * s[key] / s['plugin']:.0f}% | {100 * s[key] / s['build']:.0f}% |")
     lines.append(f"| **the plugin** (`on_config`, `on_files`) | {s['plugin']:.2f} | 100% | {100 * s['plugin'] / s['build']:.0f}% |")
-    lines.append(f"| search sections of the pages (`on_page_context`, in both builds) | {s['search_sections']:.2f} | | "
-                 f"{100 * s['search_sections'] / s['build']:.0f}% |")
+    for key, label in (("search_sections", "search sections of the pages (`on_page_context`, in both builds)"),
+                       ("mkdocs_pages", "MkDocs: theme templates and writing the pages (`_build_page`, in both builds)")):
+        lines.append(f"| {label} | {s[key]:.2f} | | {100 * s[key] / s['build']:.0f}% |")
     lines.append(f"| **the whole build** (`mkdocs.commands.build.build`) | {s['build']:.2f} | | 100% |")
     return lines
 
