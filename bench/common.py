@@ -40,7 +40,11 @@ def tool(name: str) -> list[str] | None:
 
 
 def child_env() -> dict[str, str]:
-    return {**os.environ, **CHILD_ENV}
+    """The environment of measured commands; each gets its own random hash seed (string hashing,
+    and so set order, differs between two builds whose sites are compared)."""
+    env = {**os.environ, **CHILD_ENV}
+    env.pop("PYTHONHASHSEED", None)
+    return env
 
 
 @dataclass
