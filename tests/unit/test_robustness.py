@@ -133,3 +133,29 @@ def test_a_large_batch_checked_in_parallel_reports_exactly_what_a_serial_check_d
     rules = {d.rule for d in parallel.diagnostics}
     assert {"schema", "duplicate-project", "id-filename"} <= rules
     assert [r.path for r in parallel.reports] == [r.path for r in serial.reports]
+
+
+def significant_digits(text: str) -> int:
+    """Digits a number is written with, leading and trailing zeros (and any exponent) aside."""
+    mantissa = text.replace(",", "").lstrip("+-").lower().split("e")[0]
+    return len(mantissa.replace(".", "").strip("0")) or 1
+
+
+@pytest.mark.parametrize("value", [1e308, -1e308, 1.7976931348623157e308, 1e21, 123456789.123456789, 2.5e-20, 1e-13, 5e-324])
+def test_extreme_numbers_are_written_without_invented_digits_and_never_as_zero(value: float) -> None:
+    """A spec may write any finite float. The page must not show digits nobody wrote (1e308 is
+    not 100,000,000,000,000,001,097,906,…) nor show a non-zero value as 0."""
+    from mlfolio.analysis.values import format_number
+
+    text = format_number(value)
+    assert significant_digits(text) <= 17, text
+    shown = float(text.replace(",", ""))
+    assert shown == pytest.approx(value, rel=1e-9, abs=0.0), text
+
+
+@pytest.mark.parametrize("value", [10**30, -(2**63) - 1, 123456789012345678901234567890])
+def test_big_integers_are_written_whole(value: int) -> None:
+    """Integers are exact: every digit is the spec's own."""
+    from mlfolio.analysis.values import format_number
+
+    assert format_number(value).replace(",", "") == str(value)
