@@ -291,9 +291,15 @@ class _Fences:
 _NO_FENCES: Final = _Fences()
 
 
+_BACKSLASH_ESCAPE: Final = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def _marker_for(text: str) -> str:
-    """A marker found nowhere in ``text``, in any case, as written or with entities decoded."""
-    haystacks = (text.lower(), html.unescape(text).lower())
+    """A marker found nowhere in ``text``, in any case, as written, with entities decoded or
+    with backslash escapes undone (the ways cmark and the sanitiser can turn text into an
+    attribute value)."""
+    plain = _BACKSLASH_ESCAPE.sub(r"\1", text)
+    haystacks = [t.lower() for t in (text, html.unescape(text), plain, html.unescape(plain))]
     marker = _MARKER_BASE
     while any(marker in h for h in haystacks):
         marker = "x" + marker
@@ -585,10 +591,8 @@ def render_markdown(text: str, options: MarkdownOptions = DEFAULT_OPTIONS) -> Ma
     text = _prepare(text)
     if not text.strip():
         return Markup("")
-    fences = _NO_FENCES
-    if "```" in text or "~~~" in text:
-        text, fences = _mark_fences(text)
-    cleaned = _sanitise(_cmark(text), _BLOCK_CLEANER)
+    marked, fences = _mark_fences(text) if "```" in text or "~~~" in text else (text, _NO_FENCES)
+    cleaned = _sanitise(_cmark(marked), _BLOCK_CLEANER)
     if cleaned is None:
         return Markup(_as_text(text, inline=False))
     return Markup(_finish(cleaned, options, fences))

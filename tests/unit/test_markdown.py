@@ -589,6 +589,10 @@ def test_mermaid_fence_becomes_a_diagram_material_picks_up() -> None:
     "1. a\n   > - ```mermaid\n   >   graph TD\n   >   ```",
     "Text first ü ñ 한국어\n\n```mermaid\ngraph TD\n```",
     "| a |\n|---|\n| b |\n\n```mermaid\ngraph TD\n```",
+    "x\r\n\r\n```mermaid\r\ngraph TD\r\n```\r\n",
+    "x\r\r```mermaid\rgraph TD\r```\r",
+    "\x00\x01 é\n\n```mermaid\ngraph TD\n```",
+    "```mermaid\ngraph TD",
 ])
 def test_mermaid_fences_anywhere(text: str) -> None:
     parsed = check_safe(render_markdown(text))
@@ -607,6 +611,7 @@ def test_mermaid_fences_anywhere(text: str) -> None:
     ('<pre lang="xmlfolio-fence-0"><code>graph TD</code></pre>\n\nmlfolio-fence-\n\n```mermaid\nA\n```', 1),
     ('<pre lang="xxmlfolio-fence-0"><code>graph TD</code></pre>\n\nxmlfolio-fence-\n\n```mermaid\nA\n```', 1),
     ('<pre lang="MLFOLIO-FENCE-0"><code>graph TD</code></pre>\n\n```mermaid\nA\n```', 1),
+    ('<pre lang="mlfolio-fence-0"><code>graph TD</code></pre>\n\n```mlfolio\\-fence\\-0\nA\n```\n\n```mermaid\nA\n```', 1),
     ("```Mermaid\ngraph TD\n```", 0),
     ("```mermaid-js\ngraph TD\n```", 0),
     ("```{.mermaid}\ngraph TD\n```", 0),
@@ -849,6 +854,12 @@ def test_text_too_deep_to_sanitise_quickly_is_shown_as_text() -> None:
     inline = render_inline(text)
     assert str(inline).startswith("&gt;" * 50_000 + " deep second")
     assert not check_safe(inline, inline=True).elements
+
+
+def test_text_shown_as_text_is_the_text_as_written() -> None:
+    text = "```mermaid\ngraph TD\n```\n\n" + ">" * 50_000
+    out = str(render_markdown(text))
+    assert out.startswith("<p>```mermaid<br />\ngraph TD<br />\n```<br />\n<br />\n&gt;&gt;")
 
 
 def test_moderate_nesting_still_renders() -> None:
