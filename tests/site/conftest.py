@@ -179,7 +179,8 @@ def plugin_options() -> Callable[..., Path]:
 # Reading HTML
 # --------------------------------------------------------------------------------------------
 
-VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                  "track", "wbr"})
 # Elements whose content a browser reads as text up to the closing tag (raw text and RCDATA).
 TEXT_ONLY = frozenset({"script", "style", "title", "textarea"})
 

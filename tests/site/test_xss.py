@@ -59,10 +59,12 @@ FORBIDDEN_ELEMENTS = ("iframe", "frame", "frameset", "object", "embed", "applet"
 # What may appear inside a page's article: the elements the templates write and the
 # formatting the Markdown allowlist keeps (an <input> only as a task list's disabled
 # checkbox). The theme's edit button, an <a> holding an <svg> icon, is left out before checking.
-ALLOWED_IN_ARTICLE = frozenset(
-    "a abbr acronym b blockquote br caption cite code col colgroup dd del details div dl dt em figcaption figure "
-    "h1 h2 h3 h4 h5 h6 hr i img input kbd li ol p pre small span strong sub summary sup table tbody td th thead tr tt "
-    "ul var".split())
+ALLOWED_IN_ARTICLE = frozenset({
+    "a", "abbr", "acronym", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "kbd",
+    "li", "ol", "p", "pre", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr",
+    "tt", "ul", "var",
+})
 
 
 def payloads(field: str) -> list[str]:
