@@ -141,9 +141,9 @@ def check_safe(markup: str, *, inline: bool = False, options: MarkdownOptions = 
                 scheme = browser_scheme(value)
                 assert scheme is None or scheme in SAFE_SCHEMES, (element, text)
                 if name == "src" and leaves_site(value):
-                    assert re.match(r"(?i)(https?:)?//([a-z0-9.-]+)(:\d+)?(/|$)", value), (element, text)
-                    host = re.match(r"(?i)(?:https?:)?//([a-z0-9.-]+)", value).group(1).lower()
-                    assert host in options.allowed_image_hosts, (element, text)
+                    outside = re.match(r"(?i)(?:https?:)?//([a-z0-9.-]+)(?::\d+)?(?:[/?#]|$)", value)
+                    assert outside, (element, text)
+                    assert outside.group(1).lower() in options.allowed_image_hosts, (element, text)
             elif name == "rel":
                 assert value == EXTERNAL_REL, (element, text)
             elif name == "align":
