@@ -448,7 +448,7 @@ def _sanitise(markup: str | None, cleaner: nh3.Cleaner) -> str | None:
 
 def _as_text(text: str, *, inline: bool) -> str:
     lines = _LINE_END.split(text.strip("\r\n"))
-    body = "<br />\n".join(str(escape(line)) for line in lines)
+    body = "<br>\n".join(str(escape(line)) for line in lines)  # as nh3 writes it
     return body if inline else f"<p>{body}</p>\n"
 
 
