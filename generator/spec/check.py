@@ -75,11 +75,14 @@ class CheckRun:
 
 
 def display_name(path: Path, root: Path | None = None) -> str:
-    """A path as users should read it in a message: relative to ``root`` (default cwd) if inside."""
+    """A path as users should read it in a message: relative to ``root`` (default cwd) if inside.
+
+    A link is named by where it is, not where it points: the path the user has in the repository."""
     base = (root or Path.cwd()).resolve()
+    where = path.absolute()
     try:
-        return path.resolve().relative_to(base).as_posix()
-    except ValueError:
+        return (where.parent.resolve() / where.name).relative_to(base).as_posix()
+    except (ValueError, OSError):
         return path.as_posix()
 
 
@@ -95,7 +98,8 @@ def discover(paths: Iterable[Path], root: Path | None = None) -> tuple[list[Path
     base = (root or Path.cwd()).resolve()
 
     def add(path: Path) -> None:
-        key = path.resolve()
+        where = path.absolute()
+        key = where.parent.resolve() / where.name  # a link is a name of its own, not its target
         if key not in seen:
             seen.add(key)
             files.append(path)
