@@ -16,6 +16,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from mlfolio.pages.markdown import _scrub as scrub_text
+
 SLUG_MAX = 80
 
 
@@ -71,7 +73,7 @@ class Anchors:
     def heading(self, level: int, text: Any, *parts: Any) -> Markup:
         """``<hN id=…>text¶</hN>`` with a unique id made of ``parts``; h2-h6 go into the outline."""
         ident = self(*parts)
-        title = " ".join(str(text).split())
+        title = " ".join(scrub_text(str(text)).split())
         if 2 <= level <= 6:
             self.outline.append(TocEntry(level, ident, title))
         # Built by hand, not with Markup.format: a page has dozens of headings, a site thousands.

@@ -28,6 +28,7 @@ from mlfolio.pages.builder import PageSpec
 from mlfolio.pages.labels import Labels
 from mlfolio.pages.layout import Anchors, TocEntry
 from mlfolio.pages.markdown import MarkdownOptions, render_inline, render_markdown
+from mlfolio.pages.markdown import _scrub as scrub_text  # one definition of the code points a page never holds
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 WEB_SCHEMES = ("http", "https", "mailto")
@@ -125,6 +126,9 @@ def environment(labels: Labels, templates_dir: Path | None = None,
         keep_trailing_newline=True,
     )
     hosts = frozenset(h.lower() for h in allowed_image_hosts)
+    # Every printed value: controls and noncharacters, which HTML forbids, become U+FFFD before
+    # autoescape (free text arrives as Markup, already scrubbed by the Markdown renderer).
+    env.finalize = lambda value: value if isinstance(value, Markup) or not isinstance(value, str) else scrub_text(value)
 
     def markdown(text: Any, heading_level: int = 3) -> Markup:
         return render_markdown("" if text is None else str(text),
@@ -151,4 +155,4 @@ def render_page(env: jinja2.Environment, page: PageSpec) -> RenderedPage:
 
 def theme_title(text: str) -> str:
     """A page title for the places the theme prints it as raw HTML (``<title>``, the header)."""
-    return html.escape(" ".join(str(text).split()), quote=True)
+    return html.escape(" ".join(scrub_text(str(text)).split()), quote=True)
