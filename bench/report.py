@@ -31,9 +31,14 @@ def machine(data: dict[str, Any]) -> str:
     end = data.get("load_average_at_end")
     versions = ", ".join(f"{name} {v[name]}" for name in ("mkdocs", "mkdocs-material", "Jinja2", "cmarkgfm", "nh3", "jsonschema",
                                                           "jsonschema-rs", "check-jsonschema", "PyYAML"))
+    if "load_averages" in data:  # pooled runs (bench/combine.py)
+        each = data["load_averages"]
+        load_part = (f"1-minute load average at the start of each run {', '.join(f'{x:.1f}' for x in each['start'])}, "
+                     f"at the end {', '.join(f'{x:.1f}' for x in each['end'] if x is not None)}")
+    else:
+        load_part = f"load average (1/5/15 min) {load_text} at the start" + (f", {end:.1f} (1 min) at the end" if end is not None else "")
     return (f"{data['date']}, commit {env['commit'] or 'unknown'}; {env['cpus']} cores, {env['system']}, Python {env['python']}; "
-            f"load average (1/5/15 min) {load_text} at the start" + (f", {end:.1f} (1 min) at the end" if end is not None else "")
-            + f"; {versions}.")
+            f"{load_part}; {versions}.")
 
 
 def validation_table(rows: list[dict[str, Any]]) -> list[str]:
@@ -156,8 +161,9 @@ def report(data: dict[str, Any]) -> str:
     specs = data["specs"]
     lines += [f"Synthetic specs (bench/synth.py, seed {specs['seed']}) from {len(specs['examples'])} examples: "
               f"{specs['lines_min']}–{specs['lines_max']} lines (median {specs['lines_median']:g}) at N={specs['n']:,}. "
-              f"Times are the median of {settings['repeat']} runs (validation: {settings['validate_repeat']}), "
-              "min–max in brackets; CPU time is user + system of the command.", ""]
+              f"Times are the median of {settings['repeat']} runs (validation: {settings['validate_repeat']})"
+              + (f", pooled from {settings['pooled_from']} runs of the benchmark" if settings.get("pooled_from") else "")
+              + ", min–max in brackets; CPU time is user + system of the command.", ""]
     if data["validation"]:
         lines += ["## Validation", "", *validation_table(data["validation"]), ""]
     if data["build"]:
@@ -168,7 +174,8 @@ def report(data: dict[str, Any]) -> str:
                   + ", ".join(f"{b['n']:,}: {'yes' if not b['differ_from_plain'] else 'no'}" for b in data["build"]) + ".", ""]
     if data.get("profile"):
         prof = data["profile"]
-        lines += [f"## Where the plugin's time goes (cProfile, {prof['n']:,} projects)", "", *profile_table(prof), "",
+        several = f", median of {prof['runs']} profiled builds" if prof.get("runs", 1) > 1 else ""
+        lines += [f"## Where the plugin's time goes (cProfile, {prof['n']:,} projects{several})", "", *profile_table(prof), "",
                   f"Under cProfile the build took {prof['wall_s']:.1f} s; profiled seconds overstate pure-Python code. "
                   f"Listing: `{prof['listing']}`.", ""]
     if data["preview"]:
