@@ -85,6 +85,9 @@ Hostile input
     the sanitiser. Text whose HTML is over budget, over 2 MiB, or holds over 50,000 other
     references is shown as plain escaped text with its line breaks instead. A 1 MiB field
     renders in about a second at worst, most of it in cmark. No step recurses in Python.
+Memory
+    cmarkgfm's ``github_flavored_markdown_to_html`` never frees cmark's document tree nor its
+    HTML. :class:`_Cmark` runs the same steps on the binding and frees both.
 Inline
     :func:`render_inline` folds line breaks into spaces (a single line cannot open a list,
     quote, heading, fence, table or HTML block once it is prefixed, see below), renders it, and
@@ -99,8 +102,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
+import cffi  # type: ignore[import-untyped]  # no stubs; a dependency of cmarkgfm
 import cmarkgfm
 import nh3
+from cmarkgfm import cmark as _cmarkgfm
 from cmarkgfm.cmark import Options as _Opt
 from markupsafe import Markup, escape
 
@@ -267,8 +272,72 @@ def _prepare(text: str) -> str:
 _BAD_REFERENCE: Final = re.compile(r"&#(?:[xX]0*[fF]{3}[eEfF]|0*6553[45]);")
 
 
+# cmarkgfm's github_flavored_markdown_to_html never frees the document tree nor the HTML that
+# cmark returns: about 25 KB per typical field, megabytes per hostile one, for the life of the
+# process (mkdocs serve). The same steps are run here on its own bindings, and both are freed
+# with cmark's own functions, found in the same shared library through a second FFI (its
+# binding does not declare them). Should that library not export them, the binding's call is
+# used as it is.
+_GFM_EXTENSIONS: Final = ("table", "autolink", "tagfilter", "strikethrough", "tasklist")
+
+
+class _Cmark:
+    """cmark-gfm with the GFM extensions, freeing what it allocates."""
+
+    def __init__(self) -> None:
+        binding = _cmarkgfm._cmark
+        self.lib, self.ffi = binding.lib, binding.ffi
+        self.lib.cmark_gfm_core_extensions_ensure_registered()
+        self.extensions = tuple(self.lib.cmark_find_syntax_extension(name.encode("ascii")) for name in _GFM_EXTENSIONS)
+        if any(e == self.ffi.NULL for e in self.extensions):
+            raise LookupError("a GFM extension is missing")
+        own = cffi.FFI()
+        own.cdef("typedef struct { void *(*calloc)(size_t, size_t); void *(*realloc)(void *, size_t); void (*free)(void *); } mem;"
+                 "void cmark_node_free(void *node); mem *cmark_get_default_mem_allocator(void);")
+        library = own.dlopen(binding.__file__)
+        self.own = own
+        self.node_free = library.cmark_node_free
+        self.mem_free = library.cmark_get_default_mem_allocator().free
+
+    def _address(self, pointer: object) -> object:
+        return self.own.cast("void *", int(self.ffi.cast("uintptr_t", pointer)))
+
+    def render(self, text: str, options: int) -> str:
+        lib = self.lib
+        options |= _Opt.CMARK_OPT_GITHUB_PRE_LANG  # as github_flavored_markdown_to_html does
+        data = text.encode("utf-8")
+        parser = lib.cmark_parser_new(options)
+        try:
+            for extension in self.extensions:
+                lib.cmark_parser_attach_syntax_extension(parser, extension)
+            lib.cmark_parser_feed(parser, data, len(data))
+            root = lib.cmark_parser_finish(parser)
+            try:
+                result = lib.cmark_render_html(root, options, lib.cmark_parser_get_syntax_extensions(parser))
+                try:
+                    return bytes(self.ffi.string(result)).decode("utf-8", "replace")
+                finally:
+                    self.mem_free(self._address(result))
+            finally:
+                self.node_free(self._address(root))
+        finally:
+            lib.cmark_parser_free(parser)
+
+
+def _load_cmark() -> _Cmark | None:
+    try:
+        return _Cmark()
+    except (AttributeError, LookupError, OSError, cffi.CDefError, cffi.FFIError):
+        return None
+
+
+_CMARK: Final = _load_cmark()
+
+
 def _cmark(text: str, options: int = _CMARK_OPTIONS) -> str | None:
     """cmark-gfm's HTML for ``text``, or None if it is not valid UTF-8 (never seen so far)."""
+    if _CMARK is not None:
+        return _CMARK.render(text, options)
     try:
         return str(cmarkgfm.github_flavored_markdown_to_html(text, options=options))
     except UnicodeDecodeError:

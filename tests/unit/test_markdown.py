@@ -914,6 +914,27 @@ def test_same_input_same_bytes_across_runs_and_hash_seeds() -> None:
     assert len(digests) == 1, digests
 
 
+_MEMORY = """
+import resource, sys
+from mlfolio.pages.markdown import render_inline, render_markdown
+text = sys.stdin.read()
+scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
+render_markdown(text), render_inline(text)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+for _ in range(1500):
+    render_markdown(text), render_inline(text)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale - before)
+"""
+
+
+def test_rendering_does_not_leak_memory() -> None:
+    # cmarkgfm's own call never frees the document tree nor the HTML (~25 KB a field)
+    text = "\n\n".join(case for case, _ in GFM_CASES) + "\n\n```mermaid\nA-->B\n```\n"
+    done = subprocess.run([sys.executable, "-c", _MEMORY], input=text, capture_output=True, text=True, check=True)
+    grown = int(done.stdout)
+    assert grown < 16 * MiB, f"{grown / MiB:.0f} MiB more after 1,500 renders"
+
+
 TYPICAL = ("We predict **weekly demand** per store to cut waste; the current spreadsheet forecast misses "
            "by ~30% in holiday weeks. See the [analysis](https://example.com/analysis) and `forecast.py`. "
            "Success means the planners use it for *two quarters* without falling back to manual overrides, "
