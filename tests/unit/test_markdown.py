@@ -935,6 +935,16 @@ def test_rendering_does_not_leak_memory() -> None:
     assert grown < 16 * MiB, f"{grown / MiB:.0f} MiB more after 1,500 renders"
 
 
+def test_binding_call_gives_the_same_html(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where cmark's free functions cannot be found, the binding's own (leaking) call is used.
+    import mlfolio.pages.markdown as module
+
+    texts = [case for case, _ in GFM_CASES] + XSS[:30] + ["```mermaid\nA\n```\n\n```py\nx\n```", "&#1; &#x85;"]
+    expected = [(str(render_markdown(t)), str(render_inline(t))) for t in texts]
+    monkeypatch.setattr(module, "_CMARK", None)
+    assert [(str(render_markdown(t)), str(render_inline(t))) for t in texts] == expected
+
+
 TYPICAL = ("We predict **weekly demand** per store to cut waste; the current spreadsheet forecast misses "
            "by ~30% in holiday weeks. See the [analysis](https://example.com/analysis) and `forecast.py`. "
            "Success means the planners use it for *two quarters* without falling back to manual overrides, "
