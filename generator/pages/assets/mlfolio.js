@@ -39,3 +39,43 @@
   if (typeof document$ !== "undefined" && document$.subscribe) { document$.subscribe(setup); }
   else { document.addEventListener("DOMContentLoaded", setup); }
 })();
+
+/* mlfolio: on a phone the table of contents is not beside the page, and a project page is not
+   in the navigation (Material nests the contents under the current page there): copy the page's
+   contents into the menu, so the sections are one tap away. Before printing, unfold every
+   folded part, so the printout (or PDF) is the whole design. */
+(function () {
+  function contentsInMenu() {
+    var toc = document.querySelector(".md-sidebar--secondary nav.md-nav--secondary");
+    var menu = document.querySelector(".md-sidebar--primary nav.md-nav--primary > ul.md-nav__list");
+    if (!toc || !menu || menu.querySelector(".mlfolio-toc") || menu.querySelector(".md-nav__link--active")) return;
+    var item = document.createElement("li");
+    item.className = "md-nav__item mlfolio-toc";
+    var copy = toc.cloneNode(true);
+    copy.removeAttribute("data-md-component");
+    copy.querySelectorAll("[data-md-component]").forEach(function (node) { node.removeAttribute("data-md-component"); });
+    item.appendChild(copy);
+    menu.appendChild(item);
+    menu.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest(".mlfolio-toc a[href^='#']");
+      var drawer = document.getElementById("__drawer");
+      if (link && drawer) drawer.checked = false;  // the menu closes when a section is chosen
+    });
+  }
+  function unfold() {
+    document.querySelectorAll("article details:not([open])").forEach(function (d) {
+      d.setAttribute("open", "");
+      d.setAttribute("data-mlfolio-unfolded", "");
+    });
+  }
+  function refold() {
+    document.querySelectorAll("article details[data-mlfolio-unfolded]").forEach(function (d) {
+      d.removeAttribute("open");
+      d.removeAttribute("data-mlfolio-unfolded");
+    });
+  }
+  window.addEventListener("beforeprint", unfold);
+  window.addEventListener("afterprint", refold);
+  if (typeof document$ !== "undefined" && document$.subscribe) { document$.subscribe(contentsInMenu); }
+  else { document.addEventListener("DOMContentLoaded", contentsInMenu); }
+})();
