@@ -821,15 +821,17 @@ HOSTILE = {
     "prose": _repeat("Lorem *ipsum* dolor `sit` amet, [x](y) consectetur.\n"),
 }
 INLINE_HOSTILE = ["block quotes", "open brackets", "nested emphasis", "less-than", "ampersands", "raw tags", "links", "prose"]
+# CPU time of this process: the work done, whatever else the machine runs (wall time on a
+# loaded two-core runner was seen at five times the CPU time).
 LIMIT_SECONDS = 5.0
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_input_renders_in_bounded_time(name: str) -> None:
     text = HOSTILE[name]
-    started = time.perf_counter()
+    started = time.process_time()
     out = render_markdown(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert elapsed < LIMIT_SECONDS, f"{name}: {elapsed:.2f} s"
     assert isinstance(out, Markup)
     str(out).encode("utf-8")
@@ -839,9 +841,9 @@ def test_hostile_input_renders_in_bounded_time(name: str) -> None:
 
 @pytest.mark.parametrize("name", INLINE_HOSTILE)
 def test_hostile_input_renders_inline_in_bounded_time(name: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     out = render_inline(HOSTILE[name])
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert elapsed < LIMIT_SECONDS, f"{name}: {elapsed:.2f} s"
     assert "<p>" not in str(out)
 
@@ -956,10 +958,10 @@ def test_typical_field_is_fast() -> None:
     runs = 2000
     best = float("inf")
     for _ in range(3):
-        started = time.perf_counter()
+        started = time.process_time()
         for _ in range(runs):
             render_markdown(TYPICAL)
-        best = min(best, (time.perf_counter() - started) / runs)
+        best = min(best, (time.process_time() - started) / runs)
     # about 30 µs on a laptop; the bound only catches a pathological regression
     assert best < 1e-3, f"{best * 1e6:.0f} µs per field"
 
