@@ -10,8 +10,9 @@ the site must build, show the text as written, and keep its pages whole.
 - Nesting and size: 1.4 KB of nested list markers (which once ended the build with a
   RecursionError), 100,000 nested brackets, quotes, emphasis, lists and HTML elements, and a
   spec just under and just over the loader's 1 MiB limit: built, or refused, within seconds
-  (30 s is the generous bound here; timings belong to ``bench/``). These builds run in a
-  separate process, so a crash in a native library fails one test, not the session.
+  (30 s of CPU time is the generous bound here, which a loaded machine does not stretch;
+  timings belong to ``bench/``). These builds run in a separate process, so a crash in a
+  native library fails one test, not the session.
 - Names: teams and tags that differ only in case, width or invisible characters are one group
   with one anchor, and that anchor is nobody else's (not the page title's ``top``): every
   link to a group lands on its heading, and ids are unique on every page.
@@ -22,9 +23,9 @@ from __future__ import annotations
 import copy
 import os
 import re
+import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from mlfolio.spec.loader import MAX_BYTES, load_file
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_IDS = tuple(sorted(p.stem for p in (REPO / "projects").glob("*.yaml")))
-SECONDS = 30  # a generous bound for one build of the examples plus one hostile spec
+SECONDS = 30  # CPU seconds: a generous bound for one build of the examples plus the hostile specs
 
 # Code points HTML does not allow in a document (parse errors): controls other than ASCII
 # whitespace, and noncharacters. A YAML escape writes any of them.
@@ -314,11 +315,15 @@ def big_spec(size: int) -> dict[str, Any]:
 
 
 def build_in_subprocess(root: Path) -> tuple[subprocess.CompletedProcess[str], float]:
+    """``mkdocs build --strict`` in a child process, and the CPU time it used: on a loaded
+    machine wall time says more about the neighbours than about the build (a build that truly
+    hangs still ends at the timeout)."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(root / "site")],
                           cwd=root, env=env, capture_output=True, text=True, timeout=300)
-    return done, time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return done, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 @pytest.mark.parametrize("texts", [NESTED_BLOCK, NESTED_HTML], ids=["markdown", "html"])
@@ -329,7 +334,7 @@ def test_deep_nesting_builds_within_seconds(site_copy: Path, html, content, sect
         write_spec(site_copy, data)
     done, seconds = build_in_subprocess(site_copy)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert seconds < SECONDS, f"the build took {seconds:.0f} s"
+    assert seconds < SECONDS, f"the build took {seconds:.0f} s of CPU time"
     for data, pack in specs:
         root = html(site_copy / "site" / "projects" / data["id"] / "index.html")
         body = content(root)
@@ -349,7 +354,7 @@ def test_a_spec_just_under_the_size_limit_builds_within_seconds(site_copy: Path,
     assert MAX_BYTES - 2_000 < path.stat().st_size <= MAX_BYTES
     done, seconds = build_in_subprocess(site_copy)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert seconds < SECONDS, f"the build took {seconds:.0f} s"
+    assert seconds < SECONDS, f"the build took {seconds:.0f} s of CPU time"
     lead = content(html(site_copy / "site" / "projects" / "big" / "index.html")).find("div", "mlfolio-lead")
     assert lead is not None and len(lead.words()) > MAX_BYTES * 0.9 - len("word ") * 10_000  # shown whole
     assert len(lead.find_all("strong")) > 20_000
@@ -363,7 +368,7 @@ def test_a_spec_over_the_size_limit_is_refused_at_its_file(site_copy: Path) -> N
     assert len(errors) == 1 and errors[0].startswith("projects/big.yaml:1:1: error: file is "), done.stdout
     built, seconds = build_in_subprocess(site_copy)
     assert built.returncode != 0
-    assert seconds < SECONDS, f"refusing the file took {seconds:.0f} s"
+    assert seconds < SECONDS, f"refusing the file took {seconds:.0f} s of CPU time"
     assert errors[0] in built.stderr
     assert path.stat().st_size > MAX_BYTES
 
