@@ -9,6 +9,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as opt
 
 from mlfolio.pages.labels import LANGUAGES
+from mlfolio.pages.markdown import MarkdownOptions
 
 
 class PagesDir(opt.Type[str]):
@@ -37,12 +38,13 @@ class HostNames(opt.ListOfItems[str]):
 
     def run_validation(self, value: object) -> list[str]:
         hosts = super().run_validation(value)
-        out = []
+        out: list[str] = []
         for host in hosts:
-            name = host.strip().lower().rstrip(".")
-            if not name or any(c in name for c in "/:@ ?#\\") or name.startswith("."):
-                raise base.ValidationError(f"{host!r} is not a host name: write it as 'images.example.com', without a scheme or path")
-            out.append(name)
+            try:  # the Markdown renderer's own reading of a host name, so both agree on every name
+                out.extend(MarkdownOptions(allowed_image_hosts=frozenset([host])).allowed_image_hosts)
+            except ValueError:
+                raise base.ValidationError(f"{host!r} is not a host name: write it as 'images.example.com', "
+                                           "without a scheme, port or path") from None
         return sorted(set(out))
 
 
