@@ -379,3 +379,25 @@ def write_spec_over_limit(root: Path) -> Path:
     data["summary"] += " more" * 400
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**9), encoding="utf-8")
     return path
+
+
+def test_a_huge_spec_file_is_refused_without_being_read(site_copy: Path) -> None:
+    """A 4 GiB file (sparse: it takes no disk) must be refused from its size, as `mlfolio
+    validate` does, not read into memory first: the build runs with 1.5 GiB of address space."""
+    path = site_copy / "projects" / "huge.yaml"
+    with path.open("wb") as out:
+        out.truncate(4 * 1024**3)
+    done = subprocess.run([sys.executable, "-m", "mlfolio", "validate"], cwd=site_copy, capture_output=True, text=True, timeout=120)
+    errors = [line for line in done.stdout.splitlines() if ": error: " in line]
+    assert errors and errors[0].startswith("projects/huge.yaml:1:1: error: file is "), done.stdout
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3 // 2, 3 * 1024**3 // 2))
+
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    built = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(site_copy / "mkdocs.yml"),
+                            "-d", str(site_copy / "site")], cwd=site_copy, env=env, capture_output=True, text=True,
+                           timeout=300, preexec_fn=limit_memory)
+    assert built.returncode != 0
+    assert "MemoryError" not in built.stderr and "Traceback" not in built.stderr, built.stderr[-2000:]
+    assert errors[0] in built.stderr
