@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mlfolio.spec.diagnostics import Diagnostic, error
-from mlfolio.spec.loader import LoadResult, PositionMap, load_file
+from mlfolio.spec.loader import MAX_BYTES, LoadResult, PositionMap, load_file
 from mlfolio.spec.rules import run_rules
 from mlfolio.spec.schema import SpecSchema, load_schema
 from mlfolio.spec.validation import SchemaChecker
@@ -159,6 +159,8 @@ class Checker:
         if self._memory is None:
             return self._check_file(path, file)
         try:
+            if path.stat().st_size > MAX_BYTES:  # the loader refuses it without reading it all
+                return self._check_file(path, file)
             content = path.read_bytes()
         except OSError:
             return self._check_file(path, file)
