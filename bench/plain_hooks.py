@@ -13,7 +13,6 @@ dump) is written to ``plain-hooks.json`` after the build, so the report can tell
 
 from __future__ import annotations
 
-import html
 import json
 import pickle
 import time
@@ -25,7 +24,7 @@ from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.structure.files import Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 
-from mlfolio.mkdocs.plugin import HtmlPage, MlfolioPlugin, _search_entries  # noqa: E402
+from mlfolio.mkdocs.plugin import HtmlPage, MlfolioPlugin, index_sections  # noqa: E402
 from mlfolio.pages.layout import TocEntry  # noqa: E402
 from mlfolio.pages.render import RenderedPage  # noqa: E402
 
@@ -70,11 +69,7 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
 
 def on_page_context(context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
     # The plugin's own on_page_context: the page's sections go to Material's search index.
-    entries = _search_entries(config)
-    if isinstance(page, HtmlPage) and entries is not None:
-        for section in page.rendered.search_sections():
-            entries.append({"location": page.url + (f"#{section.id}" if section.id else ""),
-                            "title": html.escape(section.title, quote=False), "text": html.escape(section.text, quote=False)})
+    index_sections(page, config)
     return context
 
 

@@ -73,6 +73,15 @@ class TocToken(TypedDict):
     children: list[TocToken]
 
 
+def index_sections(page: Page, config: MkDocsConfig) -> None:
+    """Hand Material's search index the sections of one of our pages (see :func:`_search_entries`)."""
+    entries = _search_entries(config)
+    if isinstance(page, HtmlPage) and entries is not None:
+        for section in page.rendered.search_sections():
+            entries.append({"location": page.url + (f"#{section.id}" if section.id else ""),
+                            "title": html.escape(section.title, quote=False), "text": html.escape(section.text, quote=False)})
+
+
 def _toc_tokens(entries: tuple[TocEntry, ...]) -> list[TocToken]:
     """Headings as the nested tokens MkDocs' ``get_toc`` takes (Python-Markdown's shape)."""
     root: list[TocToken] = []
@@ -156,11 +165,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         return files
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
-        entries = _search_entries(config)
-        if isinstance(page, HtmlPage) and entries is not None:
-            for section in page.rendered.search_sections():
-                entries.append({"location": page.url + (f"#{section.id}" if section.id else ""),
-                                "title": html.escape(section.title, quote=False), "text": html.escape(section.text, quote=False)})
+        index_sections(page, config)
         return context
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

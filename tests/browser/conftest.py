@@ -55,6 +55,17 @@ CHROMIUM_ARGS = [
 ACTION_TIMEOUT_MS = 10_000
 NAVIGATION_TIMEOUT_MS = 15_000
 
+# The sections of a project page, as its table of contents lists them.
+SECTIONS = [
+    ("at-a-glance", "At a glance"),
+    ("problem", "Problem"),
+    ("feasibility", "Feasibility"),
+    ("goals", "Goals & metrics"),
+    ("constraints", "Constraints"),
+    ("data", "Data & baseline"),
+    ("deployment", "Deployment & monitoring"),
+]
+
 
 def _browser_required() -> bool:
     return bool(os.environ.get("CI") or os.environ.get("MLFOLIO_REQUIRE_BROWSER"))

@@ -18,6 +18,8 @@ try:
 except ImportError:  # the `browser` fixture skips, or fails in CI, and says why
     expect = None
 
+from conftest import SECTIONS
+
 pytestmark = pytest.mark.browser
 
 if TYPE_CHECKING:
@@ -25,16 +27,6 @@ if TYPE_CHECKING:
 
     from conftest import PageErrors
 
-# The sections of a project page, as its table of contents lists them.
-SECTIONS = [
-    ("at-a-glance", "At a glance"),
-    ("problem", "Problem"),
-    ("feasibility", "Feasibility"),
-    ("goals", "Goals & metrics"),
-    ("constraints", "Constraints"),
-    ("data", "Data & baseline"),
-    ("deployment", "Deployment & monitoring"),
-]
 PROJECTS = ["house-prices", "crm-repurchase"]  # English, and Korean with an override
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 

@@ -19,6 +19,7 @@ try:
 except ImportError:  # the `browser` fixture skips, or fails in CI, and says why
     expect = None
 
+
 pytestmark = pytest.mark.browser
 
 if TYPE_CHECKING:
@@ -29,16 +30,6 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[2]
 HOUSE_PRICES = "Estimated sale price for home listings"
 CRM_REPURCHASE = "CRM 쿠폰 타겟팅으로 재구매율 10% 높이기"
-# The sections of a project page, as its table of contents lists them.
-SECTIONS = [
-    ("at-a-glance", "At a glance"),
-    ("problem", "Problem"),
-    ("feasibility", "Feasibility"),
-    ("goals", "Goals & metrics"),
-    ("constraints", "Constraints"),
-    ("data", "Data & baseline"),
-    ("deployment", "Deployment & monitoring"),
-]
 
 
 # --------------------------------------------------------------------------------------------
