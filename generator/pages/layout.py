@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from mlfolio.pages.markdown import _scrub as scrub_text
+from mlfolio.pages.markdown import scrub_text
 
 SLUG_MAX = 80
 

@@ -116,6 +116,7 @@ __all__ = [
     "MarkdownOptions",
     "render_inline",
     "render_markdown",
+    "scrub_text",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -249,7 +250,7 @@ _LINE_END: Final = re.compile(r"\r\n?|\n")
 _LINE_END_BYTES: Final = re.compile(rb"\r\n?|\n")
 
 
-def _scrub(text: str) -> str:
+def scrub_text(text: str) -> str:
     """Controls, lone surrogates and noncharacters become U+FFFD (cmark does so for U+0000)."""
     text = _BAD_BMP.sub("\ufffd", text)
     if not text.isascii() and _ASTRAL.search(text):
@@ -259,7 +260,7 @@ def _scrub(text: str) -> str:
 
 def _prepare(text: str) -> str:
     """The text as cmark gets it: scrubbed, and no reference cmark would write as bad UTF-8."""
-    text = _scrub(text)
+    text = scrub_text(text)
     if "&#" in text:
         text = _BAD_REFERENCE.sub("&#xFFFD;", text)
     return text
@@ -501,7 +502,7 @@ def _sanitise(markup: str | None, cleaner: nh3.Cleaner) -> str | None:
         return None
     references = markup.count("&")
     if references < _SWAP_FROM_REFERENCES:
-        return _scrub(cleaner.clean(markup))
+        return scrub_text(cleaner.clean(markup))
     free = _free_characters(markup, len(_ESCAPES))
     if free is None:
         return None
@@ -509,7 +510,7 @@ def _sanitise(markup: str | None, cleaner: nh3.Cleaner) -> str | None:
         markup = markup.replace(reference, character)
     if markup.count("&") > _MAX_REFERENCES:
         return None
-    cleaned = _scrub(cleaner.clean(markup))
+    cleaned = scrub_text(cleaner.clean(markup))
     for reference, character in zip(_ESCAPES, free):
         cleaned = cleaned.replace(character, reference)
     return cleaned

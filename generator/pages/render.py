@@ -27,8 +27,12 @@ from markupsafe import Markup
 from mlfolio.pages.builder import PageSpec
 from mlfolio.pages.labels import Labels
 from mlfolio.pages.layout import Anchors, TocEntry
-from mlfolio.pages.markdown import MarkdownOptions, render_inline, render_markdown
-from mlfolio.pages.markdown import _scrub as scrub_text  # one definition of the code points a page never holds
+from mlfolio.pages.markdown import (
+    MarkdownOptions,
+    render_inline,
+    render_markdown,
+    scrub_text,  # one definition of the code points a page never holds
+)
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 WEB_SCHEMES = ("http", "https", "mailto")
