@@ -48,8 +48,9 @@ def _parser() -> argparse.ArgumentParser:
 def _validate(args: argparse.Namespace) -> int:
     from jsonschema.exceptions import SchemaError
 
-    from mlfolio.cli.parallel import batch_mapper, collector_paused
+    from mlfolio.cli.parallel import batch_mapper
     from mlfolio.cli.reporters import REPORTERS
+    from mlfolio.runtime import collector_paused
     from mlfolio.spec.check import Checker
     from mlfolio.spec.schema import load_schema, schema_path_for
 

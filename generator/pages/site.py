@@ -21,6 +21,7 @@ from mlfolio.pages.export import export_json
 from mlfolio.pages.labels import Labels
 from mlfolio.pages.layout import SiteLayout
 from mlfolio.pages.render import PACKAGE_TEMPLATES, RenderedPage, environment, render_page
+from mlfolio.runtime import collector_paused
 from mlfolio.spec.check import Checker
 from mlfolio.spec.diagnostics import Diagnostic
 from mlfolio.spec.schema import SpecSchema
@@ -104,6 +105,10 @@ class SiteBuilder:
         return self._env
 
     def build(self) -> SiteBuild:
+        with collector_paused():
+            return self._build()
+
+    def _build(self) -> SiteBuild:
         portfolio = load_portfolio([self.specs_dir], self.schema, self.rules, self.root, self.checker)
         env = self.environment()
         builder = PageBuilder(self.schema, self.labels, self.layout, self.rules)
