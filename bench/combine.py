@@ -97,7 +97,8 @@ def combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
     loads = [r["environment"]["load_average_at_start"][0] for r in runs if r["environment"]["load_average_at_start"]]
     data: dict[str, Any] = {
         "date": dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}",
-        "environment": {**first["environment"], "load_average_at_start": first["environment"]["load_average_at_start"]},
+        # The code may change between runs: every run's commit is named.
+        "environment": {**first["environment"], "commit": ", ".join(dict.fromkeys(str(r["environment"]["commit"]) for r in runs))},
         "load_average_at_end": max(r.get("load_average_at_end") or 0 for r in runs),
         "load_averages": {"start": loads, "end": [r.get("load_average_at_end") for r in runs]},
         "specs": first["specs"], "settings": settings,
