@@ -47,7 +47,7 @@ def validation_table(rows: list[dict[str, Any]]) -> list[str]:
              "|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
     for v in rows:
         st, cjs = v["steps"], v["check_jsonschema"]
-        speedup = f"{v['speedup']:.0f}×" if cjs else "—"
+        speedup = f"{v['speedup']:.1f}×" if cjs else "—"
         lines.append(f"| {v['n']} | {v['spec_mb']:.1f} | {_spread(v['cli']['wall'])} | {v['cli']['cpu']['median']:.2f} "
                      f"| {v['cli']['peak_rss_mb']:.0f} | {_spread(v['in_process'])} "
                      f"| {st['yaml_load']['median']:.2f} / {st['json_schema']['median']:.2f} / {st['rules']['median']:.3f} "
@@ -117,7 +117,7 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
     v = val.get(1000)
     if v and v["check_jsonschema"]:
         add(f"`mlfolio validate` ≥ {VALIDATE_SPEEDUP:g}× faster than `check-jsonschema` on 1,000 specs",
-            f"{v['speedup']:.0f}× (median {v['cli']['wall']['median']:.2f} s vs {v['check_jsonschema']['wall']['median']:.1f} s)",
+            f"{v['speedup']:.1f}× (median {v['cli']['wall']['median']:.2f} s vs {v['check_jsonschema']['wall']['median']:.1f} s)",
             v["speedup"] >= VALIDATE_SPEEDUP)
     else:
         add(f"`mlfolio validate` ≥ {VALIDATE_SPEEDUP:g}× faster than `check-jsonschema` on 1,000 specs", None, None)
