@@ -50,6 +50,11 @@ class TocEntry:
     title: str
 
 
+def one_line(text: Any) -> str:
+    """Text for a heading or a title: scrubbed of what HTML forbids, whitespace runs made one space."""
+    return " ".join(scrub_text(str(text)).split())
+
+
 class Anchors:
     """Unique HTML ids for one page, and the page's outline as its headings are written.
 
@@ -73,7 +78,7 @@ class Anchors:
     def heading(self, level: int, text: Any, *parts: Any) -> Markup:
         """``<hN id=…>text¶</hN>`` with a unique id made of ``parts``; h2-h6 go into the outline."""
         ident = self(*parts)
-        title = " ".join(scrub_text(str(text)).split())
+        title = one_line(text)
         if 2 <= level <= 6:
             self.outline.append(TocEntry(level, ident, title))
         # Built by hand, not with Markup.format: a page has dozens of headings, a site thousands.
@@ -121,6 +126,4 @@ class SiteLayout:
             relative = posixpath.relpath(".", base) + "/"
         else:
             relative = posixpath.relpath(target.rstrip("/") or ".", base) + ("/" if target.endswith("/") else "")
-        if relative == "./":
-            relative = "./"
         return relative + (f"#{fragment}" if fragment else "")

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from mlfolio.pages.builder import PageSpec
 from mlfolio.pages.labels import Labels
-from mlfolio.pages.layout import Anchors, TocEntry
+from mlfolio.pages.layout import Anchors, TocEntry, one_line
 from mlfolio.pages.markdown import (
     MarkdownOptions,
     render_inline,
@@ -159,4 +159,4 @@ def render_page(env: jinja2.Environment, page: PageSpec) -> RenderedPage:
 
 def theme_title(text: str) -> str:
     """A page title for the places the theme prints it as raw HTML (``<title>``, the header)."""
-    return html.escape(" ".join(scrub_text(str(text)).split()), quote=True)
+    return html.escape(one_line(text), quote=True)
