@@ -656,8 +656,33 @@ def _finish(markup: str, options: MarkdownOptions, fences: _Fences) -> str:
     return _LAST_PASS.sub(replace, _demote(markup, options.heading_level))
 
 
+# Plain prose: lines that start with a letter, a character beyond ASCII or a number that is
+# not a list marker, hold only letters, digits, spaces, quiet ASCII punctuation and characters
+# beyond ASCII (but the no-break space, which nh3 writes as an entity, and the code points
+# scrub_text replaces), end in no space, and are not blank; no URL or "www." in them. Nothing in
+# such text can open a block, mark up a span, make a link or need escaping, so cmark-gfm and
+# nh3 would hand it back as it is (in <p>, with <br> between lines): it is written here without
+# the round trip, which most short fields of a spec take. tests/unit/test_markdown.py holds
+# this to the full path's output.
+_BEYOND_ASCII: Final = "\xa1-\ud7ff\ue000-\ufdcf\ufdf0-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+_PLAIN_LINE: Final = (rf"(?:[^\W\d_]|[{_BEYOND_ASCII}]|\d++(?![.)]))"  # a letter, or a number that is not a list marker
+                      rf"[\w {_BEYOND_ASCII},.;:'\"()?%/+=$^{{}}!#|-]*+(?<! )")
+_PLAIN: Final = re.compile(rf"(?!.*(?:://|[wW]{{3}}\.|_))(?:{_PLAIN_LINE})(?:\n(?:{_PLAIN_LINE}))*", re.S)
+
+
+def _plain(text: str) -> str | None:
+    """``text`` without its trailing newlines, if it is plain prose (see :data:`_PLAIN`)."""
+    text = text.rstrip("\n")
+    if not _PLAIN.fullmatch(text) or (not text.isascii() and (_BAD_ASTRAL.search(text) or text[0].isspace() or text[-1].isspace())):
+        return None  # (the full path strips Unicode spaces at the ends)
+    return text
+
+
 def render_markdown(text: str, options: MarkdownOptions = DEFAULT_OPTIONS) -> Markup:
     """``text`` (GitHub-flavoured Markdown) as sanitised block-level HTML."""
+    plain = _plain(text)
+    if plain is not None:
+        return Markup("<p>" + plain.replace("\n", "<br>\n") + "</p>\n")
     text = _prepare(text)
     if not text.strip():
         return Markup("")
@@ -680,6 +705,8 @@ def render_inline(text: str, options: MarkdownOptions = DEFAULT_OPTIONS) -> Mark
     text = _LINE_END.sub(" ", _prepare(text)).strip()
     if not text:
         return Markup("")
+    if _plain(text) is not None:
+        return Markup(text)
     cleaned = _sanitise(_cmark(_INLINE_PREFIX + text), _INLINE_CLEANER)
     if cleaned is None:
         return Markup(_as_text(text, inline=True))

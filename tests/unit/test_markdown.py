@@ -732,7 +732,7 @@ SOUP = ["<", ">", '"', "'", "=", " ", "\n", "\n\n", "`", "```", "~~~", "mermaid"
 
 
 def test_random_soup_is_always_safe() -> None:
-    rng = random.Random(20240611)
+    rng = random.Random(20261203)
     for _ in range(3000):
         text = "".join(rng.choice(SOUP) for _ in range(rng.randint(1, 40)))
         both(text)
@@ -972,3 +972,40 @@ def test_html_module_agrees_on_escaping() -> None:
     parsed = check_safe(render_markdown(text))
     assert parsed.text == text + "\n"
     assert html.unescape(str(render_inline(text))) == text
+
+
+# --- plain prose takes a short cut; its output must be the full path's, byte for byte --------
+
+def _full_path(monkeypatch: pytest.MonkeyPatch, text: str) -> tuple[str, str]:
+    from mlfolio.pages import markdown
+    with monkeypatch.context() as patch:
+        patch.setattr(markdown, "_plain", lambda _: None)
+        return str(markdown.render_markdown(text, HOSTS)), str(markdown.render_inline(text, HOSTS))
+
+
+_PIECES = ["word", "Churn", "재구매율은", "naïve", "Ελλάδα", "x2", " ", " ", ",", ".", ";", ":", "'", '"', "(", ")",
+           "?", "%", "/", "+", "=", "-", "\n", "\n", "\n\n", "://", "www.", "WWW.", "http", "_", "*", "#", "1.", "<", "&",
+           "`", "~", "[", "]", "!", "@", "\t", "\u00a0", "|", ">", "\\", "  \n", "\u200b", "1)", "e.g.", "12.", "3)", "2024년",
+           "→", "–", "·", "−", "…", "“", "”", "\u3000", "\u2028", "\u2029", "\ufeff", "\u0301", "\u200f", "😀", "\U0001fffe",
+           "\ufdd0", "\x85", "\x7f", "\ud800", "$", "^", "{", "}", "#", "|---|", "---", "===", "&amp;", "\r", "\u0661."]
+
+
+def test_plain_prose_short_cut_gives_the_full_paths_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlfolio.pages import markdown
+    rng = random.Random(20261203)
+    texts = ["Plain sentence, with (quiet) punctuation: 5% of 10/20 = half; yes?",
+             "First line\nsecond line\n", "재구매율은 높다.\n두 번째 줄", "A \"quoted\" word and it's fine",
+             "See www.example.com", "Visit https://example.com now", "Dashes - and -- and +1 = 2"]
+    quiet = _PIECES[:19] + ["→", "–", "·", "2024년", "12", "$", "!", "#", "|"]  # what plain prose holds
+    for n in range(6000):
+        pieces = quiet if n % 2 else _PIECES
+        texts.append("".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))))
+    taken = 0
+    for text in texts:
+        fast = (str(markdown.render_markdown(text, HOSTS)), str(markdown.render_inline(text, HOSTS)))
+        assert fast == _full_path(monkeypatch, text), repr(text)
+        taken += markdown._plain(text) is not None
+    # Many of the generated texts are plain prose; the short cut has to have been taken for them.
+    assert markdown._plain(texts[0]) is not None and markdown._plain(texts[1]) is not None
+    assert markdown._plain(texts[4]) is None and markdown._plain(texts[5]) is None
+    assert taken > 500
