@@ -133,7 +133,8 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         layout = SiteLayout(self.config.pages_dir, bool(config.use_directory_urls))
         templates = Path(self.config.templates_dir) if self.config.templates_dir else None
         site = SiteBuilder(specs_dir, base_dir, schema, schema_path, rules, labels, layout, templates,
-                           self.config.allowed_image_hosts, Path(config.config_file_path) if config.config_file_path else None)
+                           self.config.allowed_image_hosts, Path(config.config_file_path) if config.config_file_path else None,
+                           incremental=self.command == "serve")
         if self.site is not None and self.site.settings == site.settings:
             site = self.site  # the same settings while serving: keep what is already rendered
         self.site = site

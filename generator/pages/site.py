@@ -69,9 +69,10 @@ class SiteBuilder:
 
     def __init__(self, specs_dir: Path, root: Path, schema: SpecSchema, schema_path: Path, rules: Sequence[VerdictRule],
                  labels: Labels, layout: SiteLayout, templates_dir: Path | None = None,
-                 allowed_image_hosts: Sequence[str] = (), site_config: Path | None = None) -> None:
+                 allowed_image_hosts: Sequence[str] = (), site_config: Path | None = None, *, incremental: bool = True) -> None:
         """``site_config`` is the engine's own settings file (``mkdocs.yml``): when it changes,
-        nothing rendered before is reused."""
+        nothing rendered before is reused. ``incremental=False`` (a one-off build) keeps nothing
+        for a next build: the loaded specs are freed as soon as their pages are rendered."""
         self.specs_dir = specs_dir
         self.root = root
         self.schema = schema
@@ -82,8 +83,9 @@ class SiteBuilder:
         self.templates_dir = templates_dir
         self.allowed_image_hosts = tuple(allowed_image_hosts)
         self.site_config = site_config
+        self.incremental = incremental
         self._cache: dict[str, tuple[tuple[object, ...], RenderedPage]] = {}
-        self.checker = Checker(schema, remember=True)
+        self.checker = Checker(schema, remember=incremental)
         self._env: jinja2.Environment | None = None
         self._templates: tuple[tuple[str, int, int], ...] = ()
 
@@ -115,7 +117,7 @@ class SiteBuilder:
         portfolio_specs = builder.portfolio_pages(portfolio)  # also learns the group anchors
         before = {uri: page for uri, (_, page) in self._cache.items()}
         pages = [self._project_page(env, builder, project) for project in portfolio.projects]
-        self._cache = {p.src_uri: self._cache[p.src_uri] for p in pages}  # forget removed projects
+        self._cache = {p.src_uri: self._cache[p.src_uri] for p in pages if p.src_uri in self._cache}  # forget removed projects
         unchanged = frozenset(p.src_uri for p in pages if before.get(p.src_uri) is p)
         pages.extend(render_page(env, spec) for spec in portfolio_specs)
         urls = {p.id: self.layout.url(self.layout.project(p.id)) for p in portfolio.projects}
@@ -130,5 +132,6 @@ class SiteBuilder:
         if cached is not None and cached[0] == key:
             return cached[1]
         page = render_page(env, builder.project_page(project))
-        self._cache[src] = (key, page)
+        if self.incremental:
+            self._cache[src] = (key, page)
         return page
