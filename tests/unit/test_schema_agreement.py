@@ -328,3 +328,24 @@ def test_a_link_with_a_trailing_newline_is_refused_at_its_line(tmp_path: Path, m
         rf"'{re.escape(url)}\\n' is not a valid web address: .* \[schema\]$",
         out, re.M,
     ), out
+
+
+def test_a_disagreement_is_a_warning_at_the_value_and_the_reference_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    import jsonschema_rs
+
+    from mlfolio.spec.loader import load_bytes
+    from mlfolio.spec.schema import load_schema
+
+    checker = validation.SchemaChecker(load_schema(SCHEMA_FILE))
+    text = (REPO / "projects" / "house-prices.yaml").read_text(encoding="utf-8")
+    loaded = load_bytes(text.encode("utf-8"), "projects/house-prices.yaml")
+    assert checker.check(loaded) == []
+    # A compiled validator stricter than the reference, as a bug in either would make it.
+    monkeypatch.setattr(checker, "_fast", jsonschema_rs.validator_for({"properties": {"id": {"maxLength": 3}}}))
+    found = checker.check(loaded)
+    line = text.splitlines().index("id: house-prices") + 1
+    assert [d.format() for d in found] == [
+        f"projects/house-prices.yaml:{line}:5: warning: id: the compiled validator rejects this value "
+        '("house-prices" is longer than 3 characters) but the reference validator accepts it, so it is accepted; '
+        "please report this disagreement to mlfolio [validator-disagreement]"
+    ]
