@@ -74,7 +74,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     import re
 
-    from mlfolio.cli.scaffold import scaffold
+    from mlfolio.cli.scaffold import UnwritableValue, scaffold
     from mlfolio.spec.schema import load_schema, schema_path_for
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", args.id) or len(args.id) > 64:
@@ -86,16 +86,21 @@ def _new(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     ref = _schema_ref(args.dir)
     try:
-        args.dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        print(f"mlfolio: error: cannot create {args.dir}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
         schema = load_schema(schema_path_for(Path.cwd()))
     except (OSError, ValueError) as exc:
         print(f"mlfolio: error: {schema_path_for(Path.cwd())} is not a usable JSON Schema: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    target.write_text(scaffold(schema, args.id, ref, title=args.title, team=args.team, owner=args.owner), encoding="utf-8")
+    try:  # the values are written, read back and checked before anything is created
+        text = scaffold(schema, args.id, ref, title=args.title, team=args.team, owner=args.owner)
+    except UnwritableValue as exc:
+        print(f"mlfolio: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        args.dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"mlfolio: error: cannot create {args.dir}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    target.write_text(text, encoding="utf-8")
     print(f"wrote {target.as_posix()}: fill in the open fields, then run `mlfolio validate {target.as_posix()}`")
     return EXIT_OK
 

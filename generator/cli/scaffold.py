@@ -1,6 +1,10 @@
 """``mlfolio new``: a fresh spec with the schema line and every section as a commented prompt.
 
 The prompts are generated from the schema, so the scaffold can never drift from the format.
+The values given on the command line (id, title, team, owner) are written as YAML
+double-quoted scalars, and the text is read back through the spec loader and checked: a
+value that would not load as exactly what was given, or that the spec's own checks refuse
+for its field, is refused with :class:`UnwritableValue` before anything is written.
 """
 
 from __future__ import annotations
@@ -10,10 +14,60 @@ import re
 import textwrap
 from typing import Any
 
+from mlfolio.spec.diagnostics import Diagnostic, format_path
+from mlfolio.spec.loader import load_bytes
+from mlfolio.spec.messages import show
+from mlfolio.spec.rules import run_rules
 from mlfolio.spec.schema import SpecSchema
+from mlfolio.spec.validation import SchemaChecker
 
 _WIDTH = 92
 _TOP = ("schema_version", "id", "title", "stage", "team", "owners")
+
+
+class UnwritableValue(ValueError):
+    """A value given for the new spec that cannot be written into it; the text says which and what to do."""
+
+
+# One line of text: no C0 or C1 control character (a line break or a tab among them), no
+# line or paragraph separator (line breaks to YAML 1.1 and to JavaScript).
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CHAR_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab",
+               "\u2028": "a line separator", "\u2029": "a paragraph separator"}
+
+
+def quoted(value: str) -> str:
+    """``value`` as a YAML double-quoted scalar: printable characters as they are, every other
+    one (controls, spaces other than U+0020, invisible and format characters) escaped, so the
+    file shows it and no YAML or editor reads it as anything but this text."""
+    out = ['"']
+    for char in value:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char.isprintable():
+            out.append(char)
+        else:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _readable(value: str) -> str:
+    """``value`` for a comment line: its double-quoted form without the quotes."""
+    return quoted(value)[1:-1]
+
+
+def _refuse_characters(option: str, value: str) -> None:
+    if _SURROGATE.search(value):
+        raise UnwritableValue(f"--{option} is not valid text: it holds bytes that are not UTF-8; pass it in UTF-8")
+    bad = _NOT_ONE_LINE.search(value)
+    if bad:
+        char = bad.group()
+        name = _CHAR_NAMES.get(char, "a control character")
+        raise UnwritableValue(f"--{option} contains {name} (U+{ord(char):04X}): the value is one line of plain text; "
+                              "remove it")
 
 
 def _title_from_id(ident: str) -> str:
@@ -86,25 +140,36 @@ class _Writer:
 def scaffold(
     schema: SpecSchema, ident: str, schema_ref: str, *, title: str | None = None, team: str | None = None, owner: str | None = None
 ) -> str:
-    """The text of a new spec for project ``ident``; ``schema_ref`` is the schema path as seen from the spec."""
+    """The text of a new spec for project ``ident``; ``schema_ref`` is the schema path as seen from the spec.
+
+    Raises :class:`UnwritableValue` for a value that cannot be written (see the module)."""
     top = schema.document["properties"]
-    title = " ".join((title or _title_from_id(ident)).split())
+    # (option, field path, value) of every value the author gave; the title from the id too.
+    given: list[tuple[str, tuple[str | int, ...], str]] = [("id", ("id",), ident)]
+    given.append(("title", ("title",), _title_from_id(ident) if title is None else title))
+    if team is not None:
+        given.append(("team", ("team",), team))
+    if owner is not None:
+        given.append(("owner", ("owners", 0, "name"), owner))
+    for option, _, value in given:
+        _refuse_characters(option, value)
+    title = given[1][2]
     lines = [
         f"# yaml-language-server: $schema={schema_ref}",
-        f"# {title}: a new mlfolio project spec.",
+        f"# {_readable(title)}: a new mlfolio project spec.",
         "# Fill in what the current stage requires; `mlfolio validate` says what is missing, on its line.",
         "# Lines starting with '## ' are help. To write a section, uncomment its lines (remove one",
         "# leading '# ', which is what an editor's toggle-comment does): the help stays a comment.",
         "",
         "schema_version: 1",
-        f"id: {json.dumps(ident)}",  # quoted: an id such as 123 or true stays text
-        f"title: {json.dumps(title, ensure_ascii=False)}",
+        f"id: {quoted(ident)}",  # quoted: an id such as 123 or true stays text
+        f"title: {quoted(title)}",
         "## Where the project stands; it decides which sections are required.",
         "## One of: " + ", ".join(schema.stages) + ".",
         f"stage: {schema.stages[0]}",
-        f"team: {json.dumps(team or '', ensure_ascii=False)}",
+        f"team: {quoted(team or '')}",
         "owners:",
-        f"  - name: {json.dumps(owner or '', ensure_ascii=False)}",
+        f"  - name: {quoted(owner or '')}",
         "",
     ]
     writer = _Writer(schema)
@@ -113,7 +178,45 @@ def scaffold(
             continue
         writer.prop(name, prop, "", commented=True)
     body = "\n".join(lines + writer.lines).rstrip() + "\n"
-    return _uncomment_required(body, schema)
+    text = _uncomment_required(body, schema)
+    _read_back(schema, text, given)
+    return text
+
+
+def _read_back(schema: SpecSchema, text: str, given: list[tuple[str, tuple[str | int, ...], str]]) -> None:
+    """Load ``text`` as any spec is loaded and check it: each given value must come back as it
+    was given, and pass the spec's own checks for its field."""
+    loaded = load_bytes(text.encode("utf-8"), "new.yaml")
+    data = loaded.data
+    if not loaded.ok or not isinstance(data, dict):  # quoting makes this unreachable; never write such a file
+        reason = loaded.diagnostics[0].message if loaded.diagnostics else "it is not a mapping"
+        raise UnwritableValue(f"the new spec would not load ({reason}): use plain text in "
+                              + ", ".join(f"--{option}" for option, _, _ in given[1:]))
+    for option, path, value in given:
+        if _at(data, path) != value:
+            raise UnwritableValue(f"--{option} {show(value)} would be read back as {show(_at(data, path))}: use plain text")
+    found: list[Diagnostic] = [*SchemaChecker(schema).check(loaded), *run_rules(data, loaded)]
+    for option, path, value in given:
+        field = format_path(path)
+        problems = [d for d in found if d.is_error and (d.path == field or d.path.startswith((field + ".", field + "[")))]
+        if not problems:
+            continue
+        if option == "id":
+            raise UnwritableValue(f"'{value}' is not a valid project id: {problems[0].message}")
+        message = problems[0].message
+        raise UnwritableValue(f"--{option} {message}" if message.startswith(("is ", "must ", "needs ")) else f"--{option}: {message}")
+
+
+def _at(data: Any, path: tuple[str | int, ...]) -> Any:
+    """The value at ``path`` in loaded data, or None where there is none."""
+    for part in path:
+        if isinstance(data, dict) and isinstance(part, str):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 def _uncomment_required(text: str, schema: SpecSchema) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from mlfolio.cli.main import EXIT_OK, EXIT_USAGE, main
-from mlfolio.cli.scaffold import scaffold
+from mlfolio.cli.scaffold import quoted, scaffold
 from mlfolio.spec.check import Checker
 from mlfolio.spec.loader import load_bytes, load_file
 from mlfolio.spec.schema import load_schema
@@ -176,10 +177,121 @@ def test_ids_that_yaml_would_read_as_numbers_stay_text(work: Path, capsys, ident
     assert load_file(work / "projects" / f"{ident}.yaml").data["id"] == ident
 
 
-def test_a_title_with_a_line_break_stays_in_its_comment(work: Path, capsys) -> None:
-    assert new(capsys, "demo", "--title", "Line one\nstage: retired")[0] == EXIT_OK
-    loaded = load_file(work / "projects" / "demo.yaml")
-    assert loaded.diagnostics == () and loaded.data["stage"] == "problem_definition"
+def test_a_title_with_a_line_break_is_refused_and_nothing_is_written(work: Path, capsys) -> None:
+    code, out, err = new(capsys, "demo", "--title", "Line one\nstage: retired")
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err == ("mlfolio: error: --title contains a line break (U+000A): the value is one line of plain text; "
+                   "remove it\n")
+    assert not (work / "projects").exists()
+
+
+# -- hostile values: written so they load back exactly, or refused in one line -----------------
+
+# Values YAML would read as something else unquoted, or that break a line: each must come back
+# exactly as given.
+KEPT = [
+    'A "quoted" title', "It's mine", "Key: value", "a: b: c", "Title # not a comment", "#hashtag", "- leading dash",
+    "-", "*alias", "&anchor", "!tag", "!!python/object:os.system", "{", "}", "[1, 2]", "{a: 1}", "? key", "| block",
+    "> folded", "%YAML 1.2", "@handle", "`tick`", "---", "...", "null", "~", "true", "no", "123", "0x1F", "1e3", ".inf",
+    "2026-01-12", "back\\slash", "a\\nb", "  padded  ", "tab\\t", "CRM \"쿠폰\" 타겟팅", "\u0645\u0631\u062d\u0628\u0627",
+    "Smile \U0001f600", "Ｆｕｌｌｗｉｄｔｈ", "Zero\u200bwidth", "RTL \u202eoverride", "Mark\u200f", "NBSP\u00a0here",
+    "e\u0301", "\ufeffBOM", "Private \ue000", "Title with {{ jinja }}", "<script>alert(1)</script>", "$(rm -rf /)",
+]
+# Values no spec should hold as a one-line title, team or name: always refused.
+REFUSED = [
+    "", " ", "   ", "\t", "\n", "Line one\nstage: retired", "a\tb", "a\rb", "a\r\nb", "x\x00y", "bell\x07",
+    "esc \x1b[31mred", "del\x7f", "nel\x85", "c1\x9b", "a\u2028b", "a\u2029b", "\u200b", "\u00a0", "\u3000",
+    "\u200e\u200f", "\ufeff", "surrogate\udcff", "\ud800",
+]
+
+
+def _outcome(work: Path, capsys, option: str, value: str) -> tuple[int, str, str]:
+    code, out, err = new(capsys, "demo", "--force", f"--{option}={value}")
+    assert "Traceback" not in out + err
+    if code == EXIT_OK:
+        assert err == ""
+        return code, out, err
+    assert (code, out) == (EXIT_USAGE, ""), err
+    assert err.startswith(f"mlfolio: error: --{option}") and err.endswith("\n") and err.count("\n") == 1, err
+    assert len(err) < 400, "one readable line, however long the value"
+    return code, out, err
+
+
+FIELD = {"title": ("title",), "team": ("team",), "owner": ("owners", 0, "name")}
+
+
+def _value_at(data, path):
+    for part in path:
+        data = data[part]
+    return data
+
+
+@pytest.mark.parametrize("option", ["title", "team", "owner"])
+@pytest.mark.parametrize("value", KEPT, ids=ascii)
+def test_a_value_yaml_would_misread_is_written_so_it_loads_back_identical(work: Path, capsys, option: str, value: str) -> None:
+    code, _, err = _outcome(work, capsys, option, value)
+    assert code == EXIT_OK, err
+    spec = work / "projects" / "demo.yaml"
+    loaded = load_file(spec)
+    assert loaded.diagnostics == ()
+    assert _value_at(loaded.data, FIELD[option]) == value
+    field = "owners[0].name" if option == "owner" else option
+    assert [d.format() for d in check(spec).diagnostics if d.path == field] == []
+    # The file is still a scaffold: the stage and the schema line are where they belong.
+    assert loaded.data["stage"] == "problem_definition" and loaded.data["id"] == "demo"
+    assert spec.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
+
+
+@pytest.mark.parametrize("option", ["title", "team", "owner"])
+@pytest.mark.parametrize("value", REFUSED, ids=ascii)
+def test_a_value_that_is_not_one_line_of_visible_text_is_refused(work: Path, capsys, option: str, value: str) -> None:
+    code, _, err = _outcome(work, capsys, option, value)
+    assert code == EXIT_USAGE
+    assert not (work / "projects").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("a\tb", "--title contains a tab (U+0009): the value is one line of plain text; remove it"),
+        ("a\u2028b", "--title contains a line separator (U+2028): the value is one line of plain text; remove it"),
+        ("esc \x1b[31m", "--title contains a control character (U+001B): the value is one line of plain text; remove it"),
+        ("x\udcff", "--title is not valid text: it holds bytes that are not UTF-8; pass it in UTF-8"),
+        ("", "--title must not be empty"),
+    ],
+    ids=ascii,
+)
+def test_the_refusal_names_the_option_and_what_to_do(work: Path, capsys, value: str, message: str) -> None:
+    assert _outcome(work, capsys, "title", value)[2] == f"mlfolio: error: {message}\n"
+
+
+@pytest.mark.parametrize("value", ["x" * 10_000, "긴 제목 " * 2_000, "Long title " * 30], ids=len)
+def test_a_very_long_title_loads_back_identical_or_is_refused_with_the_limit(work: Path, capsys, value: str) -> None:
+    code, _, err = _outcome(work, capsys, "title", value)
+    if code == EXIT_OK:
+        assert load_file(work / "projects" / "demo.yaml").data["title"] == value
+    else:
+        assert "too long" in err
+
+
+def test_an_id_the_schema_refuses_is_refused_with_its_message(work: Path, capsys) -> None:
+    # A repository schema stricter than the command's own id check (a reserved name).
+    document = json.loads(load_schema().source.read_text(encoding="utf-8"))
+    document["properties"]["id"]["pattern"] = "^(?!con$)[a-z0-9][a-z0-9_-]*$"
+    (work / "schemas").mkdir()
+    (work / "schemas" / "project.schema.json").write_text(json.dumps(document), encoding="utf-8")
+    code, out, err = new(capsys, "con")
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err.startswith("mlfolio: error: 'con' is not a valid project id: ") and err.count("\n") == 1, err
+    assert not (work / "projects").exists()
+    assert new(capsys, "console")[0] == EXIT_OK
+
+
+def test_quoted_writes_every_invisible_character_as_an_escape() -> None:
+    assert quoted('a "b" \\ c') == '"a \\"b\\" \\\\ c"'
+    assert quoted("\u200b\u202e\u00a0\ufeff\U000e0001é한😀") == '"\\u200b\\u202e\\xa0\\ufeff\\U000e0001é한😀"'
+    for value in KEPT:
+        assert load_bytes(f"v: {quoted(value)}\n".encode(), "v.yaml").data == {"v": value}
 
 
 def test_dir_that_is_a_file_is_a_usage_error(work: Path, capsys) -> None:
