@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +19,7 @@ from mlfolio.analysis.readiness import Readiness, readiness
 from mlfolio.analysis.verdict import DEFAULT_RULES, Verdict, VerdictRule, verdict_for
 from mlfolio.spec.check import Checker, CheckRun, FileReport
 from mlfolio.spec.diagnostics import Diagnostic
+from mlfolio.spec.names import group_key
 from mlfolio.spec.schema import SpecSchema
 
 
@@ -112,14 +112,6 @@ class Portfolio:
             for value in values:
                 shown.setdefault(group_key(value), value)
         return {shown[k]: ps for k, ps in sorted(groups.items(), key=lambda kv: (kv[0], shown[kv[0]]))}
-
-
-def group_key(name: str) -> str:
-    """What two names of a team or tag must share to be one group: NFKC, case-folded, invisible
-    characters dropped, runs of spaces made one."""
-    text = unicodedata.normalize("NFKC", name)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc") or ch.isspace())
-    return " ".join(text.casefold().split())
 
 
 def _metrics(data: Mapping[str, Any]) -> tuple[Metric, ...]:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 from mlfolio.spec.check import CheckRun
-from mlfolio.spec.diagnostics import Diagnostic
+from mlfolio.spec.diagnostics import Diagnostic, one_line
 
 
 def _summary(run: CheckRun) -> str:
@@ -48,8 +48,9 @@ def as_json(run: CheckRun) -> str:
 
 
 def _escape_data(value: str) -> str:
-    # https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts; other controls
+    # are written as escapes, as in the text report.
+    return one_line(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(value: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlfolio.analysis.model import Metric, Portfolio, Project, group_key
+from mlfolio.analysis.model import Metric, Portfolio, Project
 from mlfolio.analysis.readiness import leaves
 from mlfolio.analysis.values import format_value
 from mlfolio.analysis.verdict import VERDICTS, VerdictRule, criteria
@@ -20,6 +20,7 @@ from mlfolio.pages.labels import Labels
 from mlfolio.pages.layout import Anchors, SiteLayout, slug
 from mlfolio.pages.reference import reference
 from mlfolio.spec.diagnostics import format_path
+from mlfolio.spec.names import group_key
 from mlfolio.spec.schema import RETIRED, SpecSchema
 
 # The sections of a project page, in order: (key, top-level spec sections it shows).

@@ -6,13 +6,15 @@ files through the same loader and get the same diagnostics.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlfolio.spec.diagnostics import Diagnostic, error
+from mlfolio.spec.diagnostics import Diagnostic, error, format_path
 from mlfolio.spec.loader import MAX_BYTES, LoadResult, PositionMap, load_file
+from mlfolio.spec.names import NameAt, look_alikes
 from mlfolio.spec.rules import run_rules
 from mlfolio.spec.schema import SpecSchema, load_schema
 from mlfolio.spec.validation import SchemaChecker
@@ -29,6 +31,7 @@ class FileReport:
     diagnostics: tuple[Diagnostic, ...]
     project_id: str | None = None  # the spec's id, if it has a readable one
     id_at: tuple[int, int] = (1, 1)  # where that id is written
+    names: tuple[NameAt, ...] = ()  # its team and tags, for the look-alike check across files
 
     @property
     def file(self) -> str:
@@ -47,7 +50,8 @@ class FileReport:
 
     def slim(self) -> FileReport:
         """The same report without the loaded data: what a worker process sends back."""
-        return FileReport(self.path, LoadResult(self.file, None, PositionMap(), ()), self.diagnostics, self.project_id, self.id_at)
+        return FileReport(self.path, LoadResult(self.file, None, PositionMap(), ()), self.diagnostics, self.project_id, self.id_at,
+                          self.names)
 
 
 @dataclass(frozen=True)
@@ -79,11 +83,17 @@ def display_name(path: Path, root: Path | None = None) -> str:
 
     A link is named by where it is, not where it points: the path the user has in the repository."""
     base = (root or Path.cwd()).resolve()
-    where = path.absolute()
+    where = Path(os.path.normpath(path.absolute()))
     try:
-        return (where.parent.resolve() / where.name).relative_to(base).as_posix()
-    except (ValueError, OSError):
-        return path.as_posix()
+        # As written first (a specs folder that is itself a link keeps its own name), then with
+        # the folders' links resolved (a checkout reached through a linked folder).
+        candidates = (where, where.parent.resolve() / where.name)
+    except OSError:
+        candidates = (where,)
+    for candidate in candidates:
+        if candidate.is_relative_to(base):
+            return candidate.relative_to(base).as_posix()
+    return path.as_posix()
 
 
 def discover(paths: Iterable[Path], root: Path | None = None) -> tuple[list[Path], list[Diagnostic]]:
@@ -186,7 +196,7 @@ class Checker:
         # third of the memory (a portfolio of 1,000 specs: about 100 MB less).
         kept = LoadResult(loaded.file, loaded.data, PositionMap(), loaded.diagnostics)
         return FileReport(path, kept, tuple(sorted(found, key=Diagnostic.sort_key)),
-                          ident if isinstance(ident, str) else None, (at.line, at.column))
+                          ident if isinstance(ident, str) else None, (at.line, at.column), _names(loaded))
 
     def check_paths(self, paths: Sequence[Path], root: Path | None = None, *, keep_data: bool = True,
                     mapper: Mapper | None = None) -> CheckRun:
@@ -202,7 +212,32 @@ class Checker:
             reports = [self.check_file(p, n) for p, n in jobs]
         else:
             reports = (mapper or _in_process)(lambda part: [self.check_file(p, n).slim() for p, n in part], jobs)
-        return CheckRun(tuple(_unique_ids(reports)), tuple(problems))
+        return CheckRun(tuple(_look_alike_names(_unique_ids(reports))), tuple(problems))
+
+
+def _names(loaded: LoadResult) -> tuple[NameAt, ...]:
+    """The spec's team and tags with their places (positions are dropped after the check)."""
+    data = loaded.data if isinstance(loaded.data, dict) else {}
+    found: list[tuple[str, tuple[str | int, ...], object]] = [("team", ("team",), data.get("team"))]
+    tags = data.get("tags")
+    found.extend(("tag", ("tags", i), tag) for i, tag in enumerate(tags if isinstance(tags, list) else ()))
+    out = []
+    for kind, where, value in found:
+        if isinstance(value, str):
+            pos = loaded.positions.value(where)
+            out.append(NameAt(kind, format_path(where), value, pos.line, pos.column))
+    return tuple(out)
+
+
+def _look_alike_names(reports: list[FileReport]) -> list[FileReport]:
+    """Each report with a warning at every team or tag spelled apart from a look-alike."""
+    found: dict[str, list[Diagnostic]] = {}
+    for d in look_alikes((r.file, name) for r in reports for name in r.names):
+        found.setdefault(d.file, []).append(d)
+    if not found:
+        return reports
+    return [FileReport(r.path, r.loaded, tuple(sorted((*r.diagnostics, *found[r.file]), key=Diagnostic.sort_key)), r.project_id, r.id_at,
+                       r.names) if r.file in found else r for r in reports]
 
 
 def _id_matches_filename(path: Path, loaded: LoadResult) -> list[Diagnostic]:
@@ -229,7 +264,7 @@ def _unique_ids(reports: list[FileReport]) -> list[FileReport]:
             message = f"project id '{ident}' is already used by {owner[ident].file}; project ids must be unique"
             dup = error(report.file, *report.id_at, message, "duplicate-project", "id")
             report = FileReport(report.path, report.loaded, tuple(sorted((*report.diagnostics, dup), key=Diagnostic.sort_key)),
-                                report.project_id, report.id_at)
+                                report.project_id, report.id_at, report.names)
         out.append(report)
     return out
 

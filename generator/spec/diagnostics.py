@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
+
+# Line breaks, other controls and the Unicode line and paragraph separators. A diagnostic is one
+# line wherever it goes (a terminal, a build log, a CI log where a line that starts with "::" is
+# a workflow command), so spec text in it shows these escaped, as Python writes them.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control character and line separator written as an escape (``\\n``)."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text) if _UNPRINTABLE.search(text) else text
 
 
 class Severity(enum.StrEnum):
@@ -35,9 +46,10 @@ class Diagnostic:
         return (self.file, self.line, self.column, self.rule, self.message)
 
     def format(self) -> str:
-        """``file:line:col: severity: path: message [rule]``, the compiler-style line."""
+        """``file:line:col: severity: path: message [rule]``, the compiler-style line: always
+        one line, whatever the spec's text or file name holds (see :func:`one_line`)."""
         where = f"{self.path}: " if self.path else ""
-        return (
+        return one_line(
             f"{self.file}:{self.line}:{self.column}: {self.severity.value}: "
             f"{where}{self.message} [{self.rule}]"
         )

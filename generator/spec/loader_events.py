@@ -330,7 +330,8 @@ def build(raw: bytes, file: str) -> tuple[object, PositionMap]:
         mark = ev.start_mark
         raise LoadFailed(error(
             file, mark.line + 1, mark.column + 1,
-            f"integer with {len(ev.value):,} digits is too long; quote it if it is meant as text",
+            f"integer of {len(ev.value):,} characters is too long: numbers in a spec lie between -10^15 and 10^15 "
+            "(quote it if it is meant as text)",
             "yaml-syntax",
         )) from None  # fmt: skip
     finally:

@@ -24,6 +24,7 @@ from mlfolio.spec.loader_result import LoadFailed, Mark
 __all__ = [
     "CONSTANTS",
     "MAP",
+    "MAX_INT_DIGITS",
     "MISSING",
     "NUMBER_START",
     "SEQ",
@@ -63,7 +64,13 @@ MISSING = object()
 
 
 class NumberTooLong(Exception):
-    """Internal: an integer with more digits than Python converts (sys.get_int_max_str_digits)."""
+    """Internal: an integer literal with more than :data:`MAX_INT_DIGITS` digits."""
+
+
+MAX_INT_DIGITS = 100
+"""Digits an integer literal may have. The schema limits numbers to ±10^15 and says so at the
+value's line; a literal far beyond that (hundreds of digits, or a hex literal of thousands,
+which no message could even print) stops loading instead."""
 
 
 _NUMBER = re.compile(
@@ -78,6 +85,8 @@ def number(text: str) -> object:
     if m is None:
         return text
     kind = m.lastindex or 0  # the group that matched: one always does
+    if kind != 4 and len(m.group(kind).lstrip("+-")) > MAX_INT_DIGITS:
+        raise NumberTooLong
     try:
         if kind == 1:
             return int(text)

@@ -20,6 +20,31 @@ _TYPE_NAMES = {
 }
 
 
+VISIBLE_TEXT = (
+    "^$|[^\\s\\u0000-\\u001f\\u007f-\\u00a0\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f"
+    "\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufffb]"
+)
+"""The schema's pattern for a name or title: at least one character that is neither a space nor
+invisible (controls, zero-width and direction marks, fillers, variation selectors). The empty
+string is left to ``minLength``, so it is one error, not two."""
+
+
+def number_text(value: float) -> str:
+    """A number for a message: as written for ordinary ones; a power of ten as ``10^15``; a very
+    long one by its size (so no message ever prints hundreds of digits)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        digits = len(str(abs(value)))  # the loader allows at most a hundred
+        if digits > 7 and str(abs(value)) == "1" + "0" * (digits - 1):
+            return ("-" if value < 0 else "") + f"10^{digits - 1}"
+        if digits > 18:
+            return f"a number of {digits} digits"
+    if isinstance(value, float) and value != value:
+        return ".nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return ".inf" if value > 0 else "-.inf"
+    return json.dumps(value)
+
+
 def kind_of(value: Any) -> str:
     """Name a YAML value's kind the way a spec author thinks of it."""
     if value is None:
@@ -27,7 +52,7 @@ def kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return f"a boolean ({json.dumps(value)})"
     if isinstance(value, (int, float)):
-        return f"a number ({value!r})"
+        return f"a number ({number_text(value)})"
     if isinstance(value, str):
         return "text"
     if isinstance(value, list):
@@ -38,6 +63,8 @@ def kind_of(value: Any) -> str:
 
 
 def show(value: Any, limit: int = 60) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number_text(value)
     text = repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -96,6 +123,9 @@ def describe(error: ValidationError) -> str:
         return f"must be {json.dumps(expected)}, got {show(value)}"
     if v == "format" and expected == "date":
         return f"{show(value)} is not a valid date: write it as YYYY-MM-DD, e.g. 2026-03-02"
+    if v == "pattern" and expected == VISIBLE_TEXT:
+        return (f"{show(value)} has no visible character: write a name or text that can be read "
+                "(spaces and invisible characters alone do not count)")
     if v == "pattern":
         if expected.startswith("^[a-z0-9]"):
             return f"{show(value)} is not a valid id: use lower-case letters, digits, '-' and '_', starting with a letter or digit"
@@ -106,6 +136,10 @@ def describe(error: ValidationError) -> str:
         return "must not be empty"
     if v == "maxLength":
         return f"is too long: at most {expected} characters"
+    if v == "maxItems":
+        return f"has {len(value) if isinstance(value, list) else '?'} items: at most {expected}"
+    if v == "maxProperties":
+        return f"has {len(value) if isinstance(value, dict) else '?'} entries: at most {expected}"
     if v == "minItems":
         return f"needs at least {expected} item{'s' if expected != 1 else ''}"
     if v == "minProperties":
@@ -119,9 +153,12 @@ def describe(error: ValidationError) -> str:
         return "has the same item twice"
     if v in ("minimum", "exclusiveMinimum"):
         op = ">=" if v == "minimum" else ">"
-        return f"{show(value)} is too small: it must be {op} {expected}"
-    if v == "maximum":
-        return f"{show(value)} is too large: it must be <= {expected}"
+        return f"{show(value)} is too small: it must be {op} {number_text(expected)}"
+    if v in ("maximum", "exclusiveMaximum"):
+        op = "<=" if v == "maximum" else "<"
+        return f"{show(value)} is too large: it must be {op} {number_text(expected)}"
+    if v == "not" and isinstance(error.schema, dict) and error.schema.get("x-mlfolio-not-message"):
+        return f"{show(value)} {error.schema['x-mlfolio-not-message']}"
     if v == "propertyNames":
         return f"{show(value)} is not a valid key"
     # Anything else: jsonschema's own words, without the Python repr noise.

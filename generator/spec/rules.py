@@ -39,8 +39,13 @@ def _dicts(spec: dict[str, Any], *path: str) -> Iterator[tuple[Path, dict[str, A
             yield where, item
 
 
+NUMBER_LIMIT = 10**15  # the schema's minimum and maximum for every number
+
+
 def _number(value: Any) -> TypeGuard[float]:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A number the rules can compare: finite and within the schema's range (the schema reports
+    any other, once)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and -NUMBER_LIMIT <= value <= NUMBER_LIMIT
 
 
 def _ids(spec: dict[str, Any], section: str) -> list[str]:
@@ -218,7 +223,8 @@ def reviewer_flags(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnos
 
 
 def finite_numbers(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnostic]:
-    """``.nan``, ``.inf`` and numbers too large for a float are not values a metric can have."""
+    """``.nan`` is not a value a metric can have, and JSON Schema cannot say so (infinities and
+    other numbers out of range are the schema's ``minimum`` / ``maximum`` errors)."""
     try:
         json.dumps(spec, allow_nan=False)  # one pass in C; the walk below only finds where
         return
@@ -231,9 +237,9 @@ def finite_numbers(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnos
             stack.extend(((*path, k), v) for k, v in node.items())
         elif isinstance(node, list):
             stack.extend(((*path, i), v) for i, v in enumerate(node))
-        elif isinstance(node, float) and not math.isfinite(node):
+        elif isinstance(node, float) and math.isnan(node):
             yield error(
-                loaded.file, *_at(loaded, path), f"{node} is not a usable number: write a finite value", "non-finite", format_path(path)
+                loaded.file, *_at(loaded, path), ".nan is not a usable number: write a number", "non-finite", format_path(path)
             )
 
 

@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mlfolio.analysis.model import group_key
+from mlfolio.spec.names import group_key
 from mlfolio.spec.loader import MAX_BYTES, load_file
 
 REPO = Path(__file__).resolve().parents[2]

@@ -33,7 +33,7 @@ import pytest
 import yaml
 from mkdocs.config import load_config
 
-from mlfolio.analysis.model import group_key
+from mlfolio.spec.names import group_key
 from mlfolio.pages.labels import Labels
 from mlfolio.pages.reference import reference
 from mlfolio.spec.check import Checker
@@ -124,23 +124,35 @@ def text(field: str) -> str:
                       f"<script>alert('{field}-fence')</script>"])
 
 
+def short(field: str, limit: int) -> str:
+    """As many payloads as fit in a field the schema limits to ``limit`` characters (titles,
+    teams: a name repeated on many pages is kept short, so a spec cannot inflate the site)."""
+    out = ""
+    for payload in payloads(field):
+        if len(out) + 1 + len(payload) <= limit:
+            out = f"{out} {payload}" if out else payload
+    return out
+
+
 def answer(value: str, field: str) -> dict[str, str]:
     return {"answer": value, "evidence": text(field)}
 
 
 def hostile_spec() -> dict[str, Any]:
     return {
-        "$schema": "javascript:alert('$schema')", "schema_version": 1, "id": "xss", "title": "# evil " + line("title"), "summary": text("summary"),
-        "stage": "retired", "team": "../../" + line("team"),
+        "$schema": "javascript:alert('$schema')", "schema_version": 1, "id": "xss", "title": "# evil " + short("title", 193), "summary": text("summary"),
+        "stage": "retired", "team": "../../" + short("team", 94),
         "owners": [{"name": line("owner.name"), "role": line("owner.role"), "contact": line("owner.contact")}],
         "sme": {"name": line("sme.name"), "role": line("sme.role"), "contact": line("sme.contact")},
-        "tags": [*payloads("tag"), "../../../escape", "..", "a/b\\c", "tag with spaces"],
+        "tags": [*list({group_key(p): p for p in payloads("tag") if len(p) <= 64}.values())[:16], "../../../escape", "..", "a/b\\c",
+                 "tag with spaces"],
         "created": "2026-01-01", "updated": "2026-02-01",
         "links": {
-            "repository": "https://example.com/\"onmouseover=\"alert('links.repository')",
-            "docs": "https://example.com/<script>alert('links.docs')</script>",
-            "dashboard": "https://example.com/'><svg onload=alert('links.dashboard')>",
-            "prototype": "https://example.com/?a=1&b=<img src=x onerror=alert('links.prototype')>",
+            # Valid URIs (format: uri): what is left to an attacker is quotes and entities.
+            "repository": "https://example.com/'onmouseover='alert(links.repository)'",
+            "docs": "https://example.com/%22%3E%3Cscript%3Ealert('links.docs')%3C/script%3E",
+            "dashboard": "https://example.com/?a='&b=&quot;&#x3E;&lt;svg/onload=alert(links.dashboard)",
+            "prototype": "https://example.com/?a=1&b=%3Cimg%20src=x%20onerror=alert('links.prototype')%3E",
         },
         "business": {
             "service": text("business.service"), "goal": text("business.goal"),
@@ -198,7 +210,7 @@ def hostile_spec() -> dict[str, Any]:
         "baselines": [{"id": "evil_baseline", "name": line("baseline.name"), "kind": "rule_based", "description": text("baseline.description"),
                        "results": {"evil_metric": 0.6, "biz": 9}, "measured_on": line("baseline.measured_on"),
                        "reference": "javascript:alert('baseline.reference')"}],
-        "prototype": {"tool": "other", "url": "https://example.com/\"><script>alert('prototype.url')</script>",
+        "prototype": {"tool": "other", "url": "https://example.com/'onfocus='alert(prototype.url)'",
                       "description": text("prototype.description"), "feedback": text("prototype.feedback")},
         "deployment": {"mode": "online", "schedule": line("deployment.schedule"), "infrastructure": "other",
                        "serving_stack": [line("deployment.stack"), text("deployment.stack")], "architecture": text("deployment.architecture"),

@@ -239,7 +239,7 @@ def test_explicit_tag_that_does_not_fit_is_an_error():
 def test_integer_too_long_for_python_is_one_error():
     d = only_error(load("a: " + "9" * 5000 + "\n"))
     assert (d.rule, d.line, d.column) == ("yaml-syntax", 1, 4)
-    assert "5,000 digits" in d.message
+    assert "integer of 5,000 characters is too long" in d.message
 
 
 # --------------------------------------------------------------------------- syntax errors

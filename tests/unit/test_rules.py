@@ -305,14 +305,49 @@ def test_updated_before_created(check_text, churn) -> None:
     assert check(check_text, same) == []
 
 
-@pytest.mark.parametrize("value", [".nan", ".inf", "-.Inf", "1e999"])
-def test_non_finite_numbers_are_errors(check_text, churn, value) -> None:
+def test_nan_is_an_error(check_text, churn) -> None:
+    loaded = load(churn)
+    i = next(i for i, m in enumerate(loaded.data["metrics"]) if "target" in m)
+    text, line, col = set_scalar(churn, ("metrics", i, "target"), ".nan")
+    found = check(check_text, text)
+    assert [(d.rule, d.path, d.line, d.column, d.severity) for d in found] == [("non-finite", f"metrics[{i}].target", line, col, Severity.ERROR)]
+    assert found[0].message == ".nan is not a usable number: write a number"
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (".inf", ".inf is too large: it must be <= 10^15"),
+    ("-.Inf", "-.inf is too small: it must be >= -10^15"),
+    ("1e999", ".inf is too large: it must be <= 10^15"),
+    ("1e16", "1e+16 is too large: it must be <= 10^15"),
+    ("1000000000000001", "1000000000000001 is too large: it must be <= 10^15"),
+    ("0x" + "f" * 20, "a number of 25 digits is too large: it must be <= 10^15"),
+    ("-1" + "0" * 30, "-10^30 is too small: it must be >= -10^15"),
+    ("9" * 100, "a number of 100 digits is too large: it must be <= 10^15"),
+])
+def test_numbers_out_of_range_are_schema_errors_that_say_the_limit(check_text, churn, value, message) -> None:
     loaded = load(churn)
     i = next(i for i, m in enumerate(loaded.data["metrics"]) if "target" in m)
     text, line, col = set_scalar(churn, ("metrics", i, "target"), value)
-    found = [d for d in check(check_text, text) if d.rule == "non-finite"]
-    assert [(d.path, d.line, d.column, d.severity) for d in found] == [(f"metrics[{i}].target", line, col, Severity.ERROR)]
-    assert found[0].message.endswith("is not a usable number: write a finite value")
+    found = [d for d in check(check_text, text) if d.path == f"metrics[{i}].target"]
+    assert [(d.rule, d.line, d.column, d.severity, d.message) for d in found] == [("schema", line, col, Severity.ERROR, message)]
+
+
+@pytest.mark.parametrize("value", ["9" * 101, "-" + "9" * 400, "0x" + "f" * 5000, "0o" + "7" * 3000, "!!int " + "1" * 500])
+def test_integer_literals_of_hundreds_of_digits_stop_loading_with_the_limit(check_text, churn, value) -> None:
+    loaded = load(churn)
+    i = next(i for i, m in enumerate(loaded.data["metrics"]) if "target" in m)
+    text, line, col = set_scalar(churn, ("metrics", i, "target"), value)
+    [d] = check(check_text, text)
+    assert (d.line, d.severity) == (line, Severity.ERROR)
+    assert d.message.startswith("integer of ") and "numbers in a spec lie between -10^15 and 10^15" in d.message
+
+
+def test_in_range_numbers_are_fine_at_the_edges(check_text, churn) -> None:
+    loaded = load(churn)
+    i = next(i for i, m in enumerate(loaded.data["metrics"]) if "target" in m and "current" in m)
+    for value in ("1000000000000000", "1e15", "1e-300", "-0.0", "0x10"):
+        text, _, _ = set_scalar(churn, ("metrics", i, "target"), value)
+        assert [d for d in check(check_text, text) if d.rule in ("schema", "non-finite", "yaml-syntax")] == []
 
 
 def test_malformed_date_is_not_compared(check_text, churn) -> None:
