@@ -11,6 +11,8 @@ from mkdocs.config import config_options as opt
 from mlfolio.pages.labels import LANGUAGES
 from mlfolio.pages.markdown import MarkdownOptions
 
+SEARCH_ENGINES = ("pagefind", "material")
+
 
 class PagesDir(opt.Type[str]):
     """A folder inside the site: ``""`` is the root; a path that leaves the site is an error."""
@@ -63,4 +65,11 @@ class MlfolioConfig(base.Config):
     """Folder of template overrides, searched before the bundled templates."""
     allowed_image_hosts = HostNames()
     """Hosts whose images free text may show; other outside images are shown as links."""
+    search = opt.Choice(SEARCH_ENGINES, default="pagefind")
+    """``pagefind``: the site's own search (a Pagefind index built after the site, in the theme's
+    search box; Material's ``search`` plugin must not be listed). ``material``: Material's
+    ``search`` plugin (listed in ``plugins``), handed the sections of the generated pages."""
+    mermaid = opt.Type(bool, default=False)
+    """Draw ```` ```mermaid ```` fences of free text as diagrams. Material loads Mermaid from a
+    CDN (a request to another host), so it is off by default and such fences show as code."""
 

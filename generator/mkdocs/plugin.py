@@ -3,6 +3,11 @@
 It loads the portfolio, has :mod:`mlfolio.pages` render every page to finished HTML, and hands
 MkDocs each page with its HTML and table of contents (:class:`HtmlPage`), so MkDocs never runs
 Markdown over generated structure. Nothing is written into the docs folder.
+
+Search (the ``search`` option): by default the site's own, a Pagefind index built over the
+written site after every build (:mod:`mlfolio.pages.search`), found through the theme's header
+search box (``theme/partials/search.html`` and ``assets/mlfolio/mlfolio-search.js``); or
+Material's search plugin, handed the sections of the generated pages.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import logging
 from pathlib import Path
 from typing import Any, TypedDict
 
+from mkdocs.config import base
+from mkdocs.config import config_options as opt
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -24,10 +31,32 @@ from mlfolio.mkdocs.options import MlfolioConfig
 from mlfolio.pages.labels import LANGUAGES, Labels
 from mlfolio.pages.layout import SiteLayout, TocEntry
 from mlfolio.pages.render import PACKAGE_TEMPLATES, RenderedPage, theme_title
+from mlfolio.pages.search import SearchIndexError, build_index
 from mlfolio.pages.site import ASSETS, SiteBuilder, SiteFile  # noqa: F401 (SiteFile re-exported)
 from mlfolio.spec.schema import load_schema, schema_path_for
 
 log = logging.getLogger("mkdocs.plugins.mlfolio")
+
+#: Theme overrides: the header's search box (for the Pagefind search) and the repository link
+#: without the theme's request to the GitHub API. Searched after a site's own custom_dir.
+THEME_OVERRIDES = Path(__file__).parent / "theme"
+#: Where Material writes the content of a page: the element the search index reads.
+_ARTICLE = '<article class="md-content__inner md-typeset"'
+#: What the search box says that the theme has no translation for.
+_SEARCH_LABELS = {"en": {"more": "More results"}, "ko": {"more": "결과 더 보기"}}
+
+
+class _SearchSlotConfig(base.Config):
+    enabled = opt.Type(bool, default=True)
+
+
+class SearchSlot(BasePlugin[_SearchSlotConfig]):
+    """Stands in for Material's search plugin under its name, with no events of its own:
+    Material's header shows its search button and ``partials/search.html`` only when a plugin
+    named ``material/search`` is enabled, and the box is the site's Pagefind search."""
+
+    def __init__(self) -> None:
+        self.load_config({})
 
 
 class HtmlPage(Page):
@@ -102,6 +131,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         self.command = ""
         self.dirty = False
         self.site: SiteBuilder | None = None
+        self.not_indexed: frozenset[str] = frozenset()  # generated pages left out of the search index
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance alive across `serve` rebuilds, and with it the
@@ -138,11 +168,30 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         if self.site is not None and self.site.settings == site.settings:
             site = self.site  # the same settings while serving: keep what is already rendered
         self.site = site
-        for name, target in (("mlfolio.css", config.extra_css), ("mlfolio.js", config.extra_javascript)):
+        assets = [("mlfolio.css", config.extra_css), ("mlfolio.js", config.extra_javascript)]
+        if self.config.search == "pagefind":
+            self._use_pagefind(config)
+            assets += [("mlfolio-search.css", config.extra_css), ("mlfolio-search.js", config.extra_javascript)]
+        elif "material/search" not in config.plugins and "search" not in config.plugins:
+            raise PluginError("mlfolio: `search: material` needs Material's search plugin: add `- search` to `plugins`")
+        self.not_indexed = frozenset(layout.path(name) for name in ("index.md", "teams.md", "stages.md", "tags.md"))
+        for name, target in assets:
             uri = f"assets/mlfolio/{name}"
             if uri not in [str(x) for x in target]:
                 target.append(uri)
         return config
+
+    def _use_pagefind(self, config: MkDocsConfig) -> None:
+        if "material/search" in config.plugins or "search" in config.plugins:
+            raise PluginError("mlfolio: the site's search is Pagefind (the `search` option, default `pagefind`): "
+                              "remove `- search` (Material's search) from `plugins`, or set `search: material`")
+        if config.theme.name != "material":
+            raise PluginError("mlfolio: `search: pagefind` puts its search box in the mkdocs-material theme's header; "
+                              "with another theme, set `search: material` or use `theme: material`")
+        config.plugins["material/search"] = SearchSlot()
+        dirs = config.theme.dirs
+        if str(THEME_OVERRIDES) not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_OVERRIDES))
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
@@ -165,9 +214,41 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
             self._add(files, config, extra.src_uri, extra.content)
         return files
 
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        if self.config.search == "pagefind" and self.site is not None:
+            labels = self.site.labels
+            env.globals["mlfolio_search"] = {
+                "filters": [("stage", labels["stage"]), ("verdict", labels["verdict"]), ("team", labels["team"]), ("tag", labels["tags"])],
+                **_SEARCH_LABELS.get(labels.language, _SEARCH_LABELS["en"]),
+            }
+        return env
+
+    def on_page_content(self, html_text: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if not self.config.mermaid and 'class="mermaid"' in html_text:
+            # Material draws these with Mermaid loaded from a CDN; off, they are code blocks.
+            html_text = html_text.replace('<pre class="mermaid"><code>', '<pre><code class="language-mermaid">')
+        return html_text
+
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
         index_sections(page, config)
         return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.config.search == "pagefind" and page.file.src_uri not in self.not_indexed:
+            # The content of the page is what the index reads (the header, navigation and
+            # footer are not); a page without the mark is left out.
+            output = output.replace(_ARTICLE, _ARTICLE + " data-pagefind-body", 1)
+        return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.search != "pagefind":
+            return
+        try:
+            report = build_index(Path(config.site_dir))
+        except SearchIndexError as exc:
+            raise PluginError(f"mlfolio: search index: {exc}") from None
+        log.info(f"mlfolio: search index of {report.pages} pages ({report.korean_pages} with Korean index text) "
+                 f"built in {report.seconds:.1f} s")
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         assert self.site is not None
