@@ -49,7 +49,7 @@ def two_sites(tmp_path_factory: pytest.TempPathFactory, copy_site) -> tuple[dict
 def test_both_builds_write_the_same_files(two_sites) -> None:
     a, b = two_sites
     assert sorted(a) == sorted(b)
-    assert "projects.json" in a and "sitemap.xml.gz" in a and "search/search_index.json" in a
+    assert "projects.json" in a and "sitemap.xml.gz" in a and "pagefind/pagefind-entry.json" in a
     assert "projects/house-prices/index.html" in a and "tags/index.html" in a
 
 
