@@ -1,13 +1,16 @@
-"""The portfolio in a real browser: search reaches a project's page and its sections, and the
-tables sort.
+"""The portfolio in a real browser: the site's search (Pagefind, in the theme's header box)
+reaches a project's page and its sections, in English and Korean, from any page; filters
+narrow the results; one result per project; and the tables sort.
 
-Every test opens the site built from this checkout's ``projects/`` (see ``conftest.py``).
-The queries come from the example specs: "officetel" from ``house-prices.yaml`` and
-"재구매율" / "쿠폰함" from ``crm-repurchase.yaml``.
+Every test opens the site built from this checkout's ``projects/`` (see ``conftest.py``), with
+every request to another host aborted: each search test also checks that none was made.
+The queries come from the example specs: "officetel" from ``house-prices.yaml``, "재구매율" /
+"쿠폰함" from ``crm-repurchase.yaml``, "recommender" from ``churn-recommender.yaml``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[2]
 HOUSE_PRICES = "Estimated sale price for home listings"
 CRM_REPURCHASE = "CRM 쿠폰 타겟팅으로 재구매율 10% 높이기"
+CHURN_RECOMMENDER = "Cut churn with a better “For you” recommender"
 
 
 # --------------------------------------------------------------------------------------------
@@ -40,18 +44,43 @@ def search_input(page: Page) -> Locator:
     return page.get_by_role("textbox", name="Search")
 
 
+def results(page: Page) -> Locator:
+    return page.locator(".md-search-result__item")
+
+
 def search_result(page: Page, title: str) -> Locator:
     """The search result for the page titled ``title`` (its title is the result's heading)."""
     return page.locator(
         "a.md-search-result__link",
         has=page.get_by_role("heading", name=title, exact=True),
-    ).first
+    )
 
 
 def wait_for_results(page: Page) -> None:
     expect(page.locator(".md-search-result__meta")).to_have_text(
         re.compile(r"^\d+ matching documents?$")
     )
+    expect(results(page).first).to_be_visible()
+
+
+def search_for(page: Page, query: str) -> None:
+    """Type ``query`` into the open search box (Hangul through an input event, as an IME does)."""
+    box = search_input(page)
+    expect(box).to_be_focused()
+    if query.isascii():
+        page.keyboard.type(query)
+    else:
+        box.fill(query)
+    wait_for_results(page)
+
+
+def result_paths(page: Page) -> list[str]:
+    hrefs = [a.get_attribute("href") or "" for a in page.locator("a.md-search-result__link").all()]
+    return [h.split("#")[0] for h in hrefs]
+
+
+def assert_no_outside_request(page_errors: PageErrors) -> None:
+    assert page_errors.blocked == [], f"requests to other hosts: {page_errors.blocked}"
 
 
 def table_of_contents(page: Page) -> Locator:
@@ -121,7 +150,7 @@ def column(table: Locator, index: int) -> list[str]:
 # Search
 
 
-def test_english_search_reaches_the_project_and_its_feasibility(page: Page, page_errors: PageErrors) -> None:
+def test_english_search_from_the_home_page_reaches_the_project_and_its_feasibility(page: Page, page_errors: PageErrors) -> None:
     page.goto("/")
     specs = len(list((REPO / "projects").glob("*.yaml")))
     expect(page.get_by_role("heading", name=f"All projects ({specs})")).to_be_visible()
@@ -130,28 +159,40 @@ def test_english_search_reaches_the_project_and_its_feasibility(page: Page, page
     for title in (HOUSE_PRICES, CRM_REPURCHASE):
         expect(portfolio.get_by_role("link", name=title, exact=True)).to_be_visible()
 
-    # "/" is Material's shortcut to the search box; typing sends real key events.
+    # "/" is the theme's shortcut to the search box; typing sends real key events.
     page.keyboard.press("/")
-    expect(search_input(page)).to_be_focused()
-    page.keyboard.type("officetel")
-    wait_for_results(page)
-    search_result(page, HOUSE_PRICES).click()
+    search_for(page, "officetel")
+    expect(results(page)).to_have_count(1)
+    result = search_result(page, HOUSE_PRICES)
+    expect(result.locator("mark").first).to_have_text(re.compile(r"^officetel", re.I))
+    result.click()
 
     expect(page).to_have_url(project_url("house-prices"))
     expect(page.get_by_role("heading", name=HOUSE_PRICES, level=1)).to_be_visible()
     follow_toc(page, "Feasibility")
     assert_feasibility_section(page, "house-prices", HOUSE_PRICES)
     page_errors.assert_none()
+    assert_no_outside_request(page_errors)
 
 
-def test_korean_search_reaches_the_project_and_its_feasibility(page: Page, page_errors: PageErrors) -> None:
-    page.goto("/")
-    box = search_input(page)
-    box.click()
-    # fill() of Hangul sends no key event, and Material searches on key events: press a key.
-    box.fill("재구매율")
-    box.press("End")
-    wait_for_results(page)
+def test_english_search_from_a_project_page_stems_and_ranks_the_title_first(page: Page, page_errors: PageErrors) -> None:
+    """"recommendations" finds "recommender" (English stemming); the project with the word in
+    its title comes before the pages that only mention it."""
+    page.goto("/projects/crm-repurchase/")
+    page.keyboard.press("s")
+    search_for(page, "recommendations")
+    expect(results(page).first.get_by_role("heading")).to_have_text(CHURN_RECOMMENDER)
+    assert len(result_paths(page)) > 1
+    results(page).first.locator("a").click()
+    expect(page).to_have_url(project_url("churn-recommender"))
+    page_errors.assert_none()
+    assert_no_outside_request(page_errors)
+
+
+def test_korean_search_from_a_project_page_reaches_the_project_and_its_feasibility(page: Page, page_errors: PageErrors) -> None:
+    page.goto("/projects/house-prices/")
+    search_input(page).click()
+    search_for(page, "재구매율")
     search_result(page, CRM_REPURCHASE).click()
 
     expect(page).to_have_url(project_url("crm-repurchase"))
@@ -162,26 +203,165 @@ def test_korean_search_reaches_the_project_and_its_feasibility(page: Page, page_
     override = in_section(page, "feasibility", ".admonition").filter(has_text="Reviewer override")
     expect(override).to_contain_text("Computed verdict: Proceed with caution → Recommended")
     page_errors.assert_none()
+    assert_no_outside_request(page_errors)
 
 
-def test_korean_search_finds_a_word_with_a_particle_attached(
-    page: Page, page_errors: PageErrors
+@pytest.mark.parametrize("query", ["쿠폰함", "쿠폰함은"])
+def test_korean_search_matches_a_word_with_another_particle_and_reaches_its_section(
+    page: Page, page_errors: PageErrors, query: str
 ) -> None:
-    """The spec only says "쿠폰함에는": searching the bare noun "쿠폰함" must find it."""
+    """The spec only says "쿠폰함에는": the bare noun, and the noun with another particle
+    ("쿠폰함은"), reach it, in its section (Problem › Output use)."""
     page.goto("/")
-    box = search_input(page)
-    box.click()
-    box.fill("쿠폰함")
-    box.press("End")
-    wait_for_results(page)
-    result = page.locator(
-        '.md-search-result a[href*="/projects/crm-repurchase/"][href$="#business-output"]'
-    ).first
-    expect(result).to_contain_text("쿠폰함")
+    page.keyboard.press("/")
+    search_for(page, query)
+    result = page.locator('a.md-search-result__link[href$="/projects/crm-repurchase/#business-output"]')
+    expect(result).to_have_count(1)
+    expect(result.locator(".mlfolio-search-section")).to_have_text("Business context › Output use")
+    expect(result.locator("mark").first).to_have_text("쿠폰함에는")
     result.click()
     expect(page).to_have_url(project_url("crm-repurchase", "business-output"))
     expect(page.get_by_role("heading", name="Output use")).to_be_in_viewport()
     page_errors.assert_none()
+    assert_no_outside_request(page_errors)
+
+
+def test_korean_search_matches_a_particle_attached_to_the_query(page: Page, page_errors: PageErrors) -> None:
+    """"재구매율은" (with a particle) finds "재구매율을", "재구매율이", "재구매율"."""
+    page.goto("/")
+    page.keyboard.press("/")
+    search_for(page, "재구매율은")
+    result = search_result(page, CRM_REPURCHASE)
+    expect(result).to_have_count(1)
+    expect(result.locator("mark").first).to_have_text(re.compile("^재구매율"))
+    page_errors.assert_none()
+    assert_no_outside_request(page_errors)
+
+
+def test_korean_search_matches_a_compound_by_its_part(page: Page, page_errors: PageErrors) -> None:
+    """"구매율" is the end of "재구매율": the project is found, and the snippet marks the
+    word the part belongs to (never the index's own words)."""
+    page.goto("/projects/house-prices/")
+    page.keyboard.press("/")
+    search_for(page, "구매율")
+    result = search_result(page, CRM_REPURCHASE)
+    expect(result).to_have_count(1)
+    expect(results(page).first.get_by_role("heading")).to_have_text(CRM_REPURCHASE)
+    expect(result.locator("mark").first).to_contain_text("구매율")
+    assert "`|" not in (result.inner_text())
+    page_errors.assert_none()
+    assert_no_outside_request(page_errors)
+
+
+def test_one_result_per_project(page: Page, page_errors: PageErrors) -> None:
+    """"쿠폰" is in most sections of one project: it is one result, with one section."""
+    page.goto("/")
+    page.keyboard.press("/")
+    search_for(page, "쿠폰")
+    paths = result_paths(page)
+    assert len(paths) == len(set(paths)), paths
+    assert paths.count("/projects/crm-repurchase/") == 1, paths
+    page_errors.assert_none()
+    assert_no_outside_request(page_errors)
+
+
+def test_filters_narrow_the_results(page: Page, page_errors: PageErrors) -> None:
+    exported = json.loads(page.request.get("/projects.json").text())["projects"]
+    page.goto("/")
+    page.keyboard.press("/")
+    search_for(page, "baseline")
+    everything = result_paths(page)
+    filters = page.locator(".mlfolio-search-filters")
+    expect(filters).to_be_visible()
+    for name in ("Stage", "Verdict", "Team", "Tags"):
+        expect(filters.get_by_role("combobox", name=name)).to_be_visible()
+
+    stage = filters.get_by_role("combobox", name="Stage")
+    stage.select_option(value="Deployed")
+    expect(page.locator(".md-search-result__meta")).not_to_have_text(f"{len(everything)} matching documents")
+    wait_for_results(page)
+    narrowed = result_paths(page)
+    deployed = {f"/projects/{p['id']}/" for p in exported if p["spec"]["stage"] == "deployed"}
+    assert set(narrowed) <= deployed and narrowed, (narrowed, deployed)
+    assert len(narrowed) < len(everything)
+    for facts in page.locator(".mlfolio-search-facets").all_inner_texts():
+        assert facts.startswith("Deployed"), facts
+
+    # Filters alone, no words: every project of a team.
+    stage.select_option(value="")
+    search_input(page).fill("")
+    filters.get_by_role("combobox", name="Team").select_option(value="Applied ML")
+    wait_for_results(page)
+    applied = {f"/projects/{p['id']}/" for p in exported if p["spec"]["team"] == "Applied ML"}
+    expect(results(page)).to_have_count(len(applied))
+    assert set(result_paths(page)) == applied
+    filters.get_by_role("combobox", name="Tags").select_option(value="real-estate")
+    wait_for_results(page)
+    assert result_paths(page) == ["/projects/house-prices/"]
+    page_errors.assert_none()
+    assert_no_outside_request(page_errors)
+
+
+def test_keyboard_moves_through_results_and_escape_closes(page: Page, page_errors: PageErrors) -> None:
+    page.goto("/tags/")
+    page.keyboard.press("f")
+    search_for(page, "forecast")
+    first = page.locator("a.md-search-result__link").first
+    page.keyboard.press("ArrowDown")
+    expect(first).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(search_input(page)).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#__search")).not_to_be_checked()
+    expect(page.locator(".md-search__output")).to_have_css("opacity", "0")
+    page.keyboard.press("/")
+    expect(search_input(page)).to_be_focused()
+    href = first.get_attribute("href") or ""
+    page.keyboard.press("Enter")  # the first result
+    expect(page).to_have_url(re.compile(re.escape(href.split("#")[0])))
+    page_errors.assert_none()
+    assert_no_outside_request(page_errors)
+
+
+def test_search_in_dark_mode_uses_the_themes_colours(open_page, page_errors: PageErrors) -> None:
+    page = open_page(color_scheme="dark")
+    page.goto("/")
+    page.keyboard.press("/")
+    search_for(page, "officetel")
+    colours = page.evaluate("""() => {
+        const rgb = s => s.match(/\\d+/g).slice(0, 3).map(Number);
+        const filter = getComputedStyle(document.querySelector('.mlfolio-search-filters select'));
+        const title = getComputedStyle(document.querySelector('.md-search-result__article h1'));
+        return {body: rgb(getComputedStyle(document.body).backgroundColor), select: rgb(filter.backgroundColor),
+                text: rgb(title.color), scheme: document.body.getAttribute('data-md-color-scheme')};
+    }""")
+    assert colours["scheme"] == "slate"
+    assert sum(colours["select"]) < 200 and colours["select"] == colours["body"], colours
+    assert sum(colours["text"]) > 500, colours  # light text on the dark background
+    page_errors.assert_none()
+    assert_no_outside_request(page_errors)
+
+
+def test_search_on_a_phone(open_page, page_errors: PageErrors) -> None:
+    page = open_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    page.goto("/projects/house-prices/")
+    button = page.locator("label.md-header__button[for='__search']")
+    expect(button).to_be_visible()
+    button.tap()
+    box = search_input(page)
+    expect(box).to_be_visible()
+    expect(box).to_be_focused()
+    box.fill("재구매율")
+    wait_for_results(page)
+    result = search_result(page, CRM_REPURCHASE)
+    expect(result).to_be_visible()
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    box_size = result.bounding_box()
+    assert box_size is not None and box_size["x"] >= 0 and box_size["x"] + box_size["width"] <= width + 1
+    result.tap()
+    expect(page).to_have_url(project_url("crm-repurchase"))
+    page_errors.assert_none()
+    assert_no_outside_request(page_errors)
 
 
 # --------------------------------------------------------------------------------------------
@@ -256,3 +436,4 @@ def test_no_console_errors_on_any_kind_of_page(page: Page, page_errors: PageErro
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         expect(page.locator("article th[data-mlfolio-sort]").first).to_be_attached()
     page_errors.assert_none()
+    assert_no_outside_request(page_errors)  # no fonts, no Mermaid, no GitHub API
