@@ -24,13 +24,22 @@ from pathlib import Path
 
 from jsonschema.exceptions import SchemaError
 
-from mlfolio.analysis.model import Metric, Portfolio, Project, load_portfolio
+from mlfolio.analysis.compare import (
+    AnswerChange,
+    MetricChange,
+    ProjectChanges,
+    ReadinessChange,
+    StageMove,
+    VerdictChange,
+    compare_projects,
+)
+from mlfolio.analysis.model import Portfolio, Project, load_portfolio
 from mlfolio.analysis.values import format_value
-from mlfolio.analysis.verdict import DEFAULT_RULES, CriterionAnswer, Override, Verdict, VerdictRule
+from mlfolio.analysis.verdict import DEFAULT_RULES, Override, Verdict, VerdictRule
 from mlfolio.pages.labels import STAGES, VERDICTS
 from mlfolio.spec.check import Checker, CheckRun, FileReport
 from mlfolio.spec.diagnostics import Diagnostic
-from mlfolio.spec.schema import RETIRED, SCHEMA_NAME, SpecSchema, load_schema
+from mlfolio.spec.schema import SCHEMA_NAME, SpecSchema, load_schema
 
 SCHEMA_FILE = f"schemas/{SCHEMA_NAME}"
 MAX_ERROR_LINES = 5
@@ -129,16 +138,10 @@ def _entries(portfolio: Portfolio) -> dict[str, _Entry]:
     return out
 
 
-# -- comparing one project ----------------------------------------------------------------------
+# -- comparing one project (the comparison itself is mlfolio.analysis.compare) ------------------
 
-def _changed_answers(old: Verdict, new: Verdict) -> list[str]:
-    before = {a.criterion.ref: a.answer for a in old.answers}
-    lines = []
-    for a in new.answers:
-        was = before.get(a.criterion.ref, "missing")
-        if was != a.answer:
-            lines.append(f"  - {md(a.criterion.title)} ({code(a.criterion.ref)}): {_answer(was)} → **{_answer(a.answer)}**")
-    return lines
+def _changed_answers(answers: Sequence[AnswerChange]) -> list[str]:
+    return [f"  - {md(a.criterion.title)} ({code(a.criterion.ref)}): {_answer(a.was)} → **{_answer(a.now)}**" for a in answers]
 
 
 def _decided_by(verdict: Verdict) -> str:
@@ -148,10 +151,6 @@ def _decided_by(verdict: Verdict) -> str:
     hits = "; ".join(f"{md(a.criterion.title)} ({code(a.criterion.ref)}) is {_answer(a.answer)}" for a in verdict.decided_by)
     reason = f" *{md(verdict.rule.reason)}*" if verdict.rule.reason else ""
     return f"  - {what}: {hits}.{reason}"
-
-
-def _refs(answers: Sequence[CriterionAnswer]) -> set[tuple[str, str]]:
-    return {(a.criterion.ref, a.answer) for a in answers}
 
 
 def _override_lines(old: Override | None, new: Override | None) -> list[str]:
@@ -165,77 +164,74 @@ def _override_lines(old: Override | None, new: Override | None) -> list[str]:
     return [f"- Reviewer override {verb}: {_label(new.verdict)}, by {md(new.reviewer)}{when}: {md(new.reason)}"]
 
 
-def _verdict_lines(old: Verdict, new: Verdict) -> list[str]:
-    answers = _changed_answers(old, new)
+def _verdict_lines(change: VerdictChange | None) -> list[str]:
+    if change is None:
+        return []
+    old, new = change.old, change.new
+    answers = _changed_answers(change.answers)
     lines = []
-    if old.final != new.final:
+    if change.final_changed:
         by = " (the reviewer's override)" if new.override else ""
         lines.append(f"- **Verdict:** {_label(old.final)} → **{_label(new.final)}**{by}")
-    if old.computed != new.computed and (old.override or new.override):
+    if change.computed_changed and (old.override or new.override):
         still = f"; the reviewer's override ({_label(new.final)}) still decides" if new.override and not lines else ""
         lines.append(f"- **Computed verdict:** {_label(old.computed)} → **{_label(new.computed)}**{still}")
     if not lines and answers:
         lines.append(f"- Feasibility answers changed; the verdict stays {_label(new.final)}:")
-    moved = answers or old.computed != new.computed or _refs(old.decided_by) != _refs(new.decided_by)
-    why = [*answers, _decided_by(new)] if lines and moved else []
+    why = [*answers, _decided_by(new)] if lines and change.decisive_moved else []
     return [*lines, *why, *_override_lines(old.override, new.override)]
 
 
-def _stage_lines(old: str, new: str, stages: Sequence[str]) -> list[str]:
-    if old == new:
+def _stage_lines(move: StageMove | None) -> list[str]:
+    if move is None:
         return []
-    way = ""  # retiring (or reviving) a project is neither forward nor backward
-    if old in stages and new in stages and RETIRED not in (old, new):
-        way = " (forward)" if stages.index(new) > stages.index(old) else " (backward)"
-    return [f"- **Stage:** {_label(old)} → **{_label(new)}**{way}"]
+    way = f" ({move.direction})" if move.direction else ""
+    return [f"- **Stage:** {_label(move.old)} → **{_label(move.new)}**{way}"]
 
 
-def _target_cell(a: Metric, b: Metric) -> str:
-    cell = f"{_value(a.target, a.unit)} → **{_value(b.target, b.unit)}**" if a.target != b.target else _value(b.target, b.unit)
-    if a.target is not None and b.target is not None and a.target != b.target and a.direction == b.direction:
-        higher = b.target > a.target
-        cell += ", more ambitious" if higher == (b.direction == "maximize") else ", less ambitious"
+def _target_cell(change: MetricChange) -> str:
+    a, b = change.old, change.new
+    cell = f"{_value(a.target, a.unit)} → **{_value(b.target, b.unit)}**" if change.target_changed else _value(b.target, b.unit)
+    if change.ambition:
+        cell += f", {change.ambition} ambitious"
     return cell
 
 
-def _metric_row(a: Metric, b: Metric) -> str:
-    current = _value(b.current, b.unit) if a.current == b.current else f"{_value(a.current, a.unit)} → {_value(b.current, b.unit)}"
+def _metric_row(change: MetricChange) -> str:
+    a, b = change.old, change.new
+    current = _value(b.current, b.unit) if not change.current_changed else f"{_value(a.current, a.unit)} → {_value(b.current, b.unit)}"
     word = {"maximize": "higher", "minimize": "lower"}
     better = word.get(b.direction, md(b.direction))
-    better = better if a.direction == b.direction else f"{word.get(a.direction, md(a.direction))} → **{better}**"
-    return f"| {code(b.id, table=True)} {md(b.name)} | {_target_cell(a, b)} | {current} | {better} |"
+    better = better if not change.direction_changed else f"{word.get(a.direction, md(a.direction))} → **{better}**"
+    return f"| {code(b.id, table=True)} {md(b.name)} | {_target_cell(change)} | {current} | {better} |"
 
 
-def _metric_lines(old: Project, new: Project) -> tuple[list[str], list[str]]:
+def _metric_lines(changes: ProjectChanges) -> tuple[list[str], list[str]]:
     """A table of changed metrics, and bullets for metrics added and removed."""
-    before, after = {m.id: m for m in old.metrics}, {m.id: m for m in new.metrics}
-    fields = lambda m: (m.target, m.current, m.direction, m.unit)  # noqa: E731
-    rows = [_metric_row(before[i], after[i]) for i in sorted(before.keys() & after.keys()) if fields(before[i]) != fields(after[i])]
+    rows = [_metric_row(c) for c in changes.metrics]
     table = ["| Metric | Target | Current | Better |", "|---|---|---|---|", *rows] if rows else []
     bullets = [
         f"- Metric added: {code(m.id)} {md(m.name)}, target {_value(m.target, m.unit)}, "
         f"{'higher' if m.direction == 'maximize' else 'lower'} is better"
-        for i, m in sorted(after.items()) if i not in before
+        for m in changes.metrics_added
     ]
-    bullets += [f"- Metric removed: {code(m.id)} {md(m.name)}" for i, m in sorted(before.items()) if i not in after]
+    bullets += [f"- Metric removed: {code(m.id)} {md(m.name)}" for m in changes.metrics_removed]
     return table, bullets
 
 
-def _readiness_lines(old: Project, new: Project) -> list[str]:
-    a, b = old.readiness, new.readiness
-    was = {r.path for r in a.missing}
-    now = {r.path for r in b.missing}
-    if a.percent == b.percent and was == now:
+def _readiness_lines(change: ReadinessChange | None) -> list[str]:
+    if change is None:
         return []
-    trend = "up" if b.percent > a.percent else "down" if b.percent < a.percent else "unchanged"
+    a, b = change.old, change.new
+    trend = change.trend
     toward = f"toward {_label(b.target)}" if b.target != b.stage else f"of what {_label(b.stage)} requires"
-    if a.target != b.target:
+    if not change.comparable:
         # Measured against another stage now: the lists are not comparable, so say so instead.
         was_toward = f"toward {_label(a.target)}" if a.target != a.stage else f"of what {_label(a.stage)} requires"
         return [f"- **Readiness {trend}:** {a.percent}% ({was_toward}) → **{b.percent}%** ({toward})"]
     lines = [f"- **Readiness {trend}:** {a.percent}% → **{b.percent}%** ({toward})"]
-    missing = [md(r.title) for r in b.missing if r.path not in was]
-    filled = [md(r.title) for r in a.missing if r.path not in now]
+    missing = [md(title) for title in change.newly_missing]
+    filled = [md(title) for title in change.filled]
     lines += [f"  - Now missing: {', '.join(missing)}"] if missing else []
     lines += [f"  - Now filled in: {', '.join(filled)}"] if filled else []
     return lines
@@ -250,21 +246,21 @@ def _describe(d: Diagnostic) -> str:
     return f"{where}: {md(d.message)} ({code(d.rule)})"
 
 
-def _warning_lines(old: Project, new: Project) -> list[str]:
-    was, now = {_key(d) for d in old.warnings}, {_key(d) for d in new.warnings}
-    lines = [f"- **New warning**{_describe(d)}" for d in new.warnings if _key(d) not in was]
-    return lines + [f"- Warning resolved{_describe(d)}" for d in old.warnings if _key(d) not in now]
+def _warning_lines(changes: ProjectChanges) -> list[str]:
+    lines = [f"- **New warning**{_describe(d)}" for d in changes.warnings_new]
+    return lines + [f"- Warning resolved{_describe(d)}" for d in changes.warnings_resolved]
 
 
 def _compare(old: Project, new: Project, stages: Sequence[str]) -> list[list[str]]:
     """What changed, as chunks of Markdown lines (bullets, or a table); empty when nothing that matters did."""
-    table, metric_bullets = _metric_lines(old, new)
-    first = _verdict_lines(old.verdict, new.verdict) + _stage_lines(old.stage, new.stage, stages)
-    if old.title != new.title:
-        first.append(f"- Title: {md(old.title)} → {md(new.title)}")
-    if old.team != new.team:
-        first.append(f"- Team: {md(old.team)} → {md(new.team)}")
-    rest = metric_bullets + _readiness_lines(old, new) + _warning_lines(old, new)
+    changes = compare_projects(old, new, stages)
+    table, metric_bullets = _metric_lines(changes)
+    first = _verdict_lines(changes.verdict) + _stage_lines(changes.stage)
+    if changes.title:
+        first.append(f"- Title: {md(changes.title[0])} → {md(changes.title[1])}")
+    if changes.team:
+        first.append(f"- Team: {md(changes.team[0])} → {md(changes.team[1])}")
+    rest = metric_bullets + _readiness_lines(changes.readiness) + _warning_lines(changes)
     return [chunk for chunk in (first, table, rest) if chunk]
 
 
