@@ -15,6 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from mlfolio.analysis.outcomes import EvaluationResult, Observation, evaluation_results, observations_of
+from mlfolio.analysis.outcomes import status as outcome_status
 from mlfolio.analysis.readiness import Readiness, readiness
 from mlfolio.analysis.verdict import DEFAULT_RULES, Verdict, VerdictRule, verdict_for
 from mlfolio.spec.check import Checker, CheckRun, FileReport
@@ -42,6 +44,7 @@ class Metric:
     target: float | None
     description: str
     baselines: tuple[BaselineResult, ...]
+    observations: tuple[Observation, ...] = ()  # oldest first
 
     @property
     def best_baseline(self) -> BaselineResult | None:
@@ -49,6 +52,15 @@ class Metric:
             return None
         pick = max if self.direction == "maximize" else min
         return pick(self.baselines, key=lambda b: b.value)
+
+    @property
+    def latest(self) -> Observation | None:
+        return self.observations[-1] if self.observations else None
+
+    @property
+    def status(self) -> str:
+        """``target_met``, ``on_track``, ``off_track`` or ``no_data`` (see analysis/outcomes.py)."""
+        return outcome_status(self.direction, self.current, self.target, self.observations)
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,11 @@ class Project:
     def metric(self, metric_id: str) -> Metric | None:
         return next((m for m in self.metrics if m.id == metric_id), None)
 
+    @cached_property
+    def evaluation(self) -> tuple[EvaluationResult, ...]:
+        """The developed model's offline results, each with the best baseline on its data set."""
+        return evaluation_results(self.data, {m.id: m.direction for m in self.metrics})
+
 
 @dataclass(frozen=True)
 class Portfolio:
@@ -122,7 +139,7 @@ def _metrics(data: Mapping[str, Any]) -> tuple[Metric, ...]:
     return tuple(
         Metric(
             m["id"], m["name"], m["kind"], m["direction"], m.get("unit", ""), m.get("current"), m.get("target"),
-            m.get("description", ""), tuple(results.get(m["id"], ())),
+            m.get("description", ""), tuple(results.get(m["id"], ())), observations_of(m),
         )
         for m in data.get("metrics") or ()
     )

@@ -16,6 +16,7 @@ from typing import Any, TypeGuard
 from mlfolio.analysis.values import better_or_equal
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
 from mlfolio.spec.loader import LoadResult
+from mlfolio.spec.outcome_rules import OUTCOME_RULES
 from mlfolio.spec.schema import RETIRED
 
 Path = tuple[str | int, ...]
@@ -100,6 +101,7 @@ def duplicate_ids(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnost
 METRIC_REF_PATHS = frozenset({
     "goals.objectives[].metric", "multi_objective.components[].metric", "monitoring.monitors[].metric",
     "ab_test.metric", "ab_test.guardrail_metrics[]", "baselines[].results{}",
+    "evaluation.results[].metric",  # checked by outcome_rules.outcome_references
 })
 
 
@@ -243,7 +245,8 @@ def finite_numbers(spec: dict[str, Any], loaded: LoadResult) -> Iterator[Diagnos
             )
 
 
-RULES: tuple[Rule, ...] = (finite_numbers, duplicate_ids, metric_references, baseline_references, targets, reviewer_flags)
+RULES: tuple[Rule, ...] = (finite_numbers, duplicate_ids, metric_references, baseline_references, targets, reviewer_flags,
+                          *OUTCOME_RULES)
 
 
 def run_rules(spec: dict[str, Any], loaded: LoadResult) -> list[Diagnostic]:

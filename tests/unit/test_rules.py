@@ -389,7 +389,9 @@ def test_rules_tolerate_any_shape(spec) -> None:
 
 
 def test_every_rule_is_exercised_here() -> None:
-    tested = {"finite_numbers", "duplicate_ids", "metric_references", "baseline_references", "targets", "reviewer_flags"}
+    tested = {"finite_numbers", "duplicate_ids", "metric_references", "baseline_references", "targets", "reviewer_flags",
+              # outcome rules: tests/unit/test_outcomes.py
+              "outcome_references", "observation_dates", "outcome_units", "ab_result", "evaluation_duplicates"}
     assert {rule.__name__ for rule in RULES} == tested
 
 
