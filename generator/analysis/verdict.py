@@ -1,9 +1,14 @@
 """The feasibility verdict: computed from the criteria's answers, never typed by hand.
 
-Rules are data. They are tried in order and the first that matches decides; each rule
-names the criteria answers that trigger it, so a verdict can always say which criteria
-decided it. A project with no matching rule is ``recommended``. A reviewer may record an
-override in the spec; the computed verdict is kept beside it.
+Rules are data. They are tried in order and the first that matches decides. A rule lists
+conditions (``criterion`` has one of some answers) and matches when at least ``at_least`` of
+the project's answers meet one of them (one, unless it says more), so a rule can count: "two
+reasons against ML hold". Each verdict says which answers decided it and which rule fired. A
+project with no matching rule is ``recommended``. A reviewer may record an override in the
+spec; the computed verdict is kept beside it.
+
+An answer the spec leaves out is ``missing``, and the default rules treat it as ``unknown`` in
+every group: a question nobody answered is an open question, whichever group it is in.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ class CriterionAnswer:
     criterion: Criterion
     answer: str  # one of ANSWERS; "missing" when the spec leaves it out
     evidence: str
+    source: str = ""  # a link to where the evidence is (a notebook, a dashboard, a ticket)
 
 
 @dataclass(frozen=True)
@@ -62,10 +68,19 @@ class Condition:
 
 @dataclass(frozen=True)
 class VerdictRule:
+    """Fires when at least ``at_least`` answers each meet one of ``when_any``."""
+
     verdict: str
     when_any: tuple[Condition, ...]
     reason: str = ""
     reason_ko: str = ""  # the default rules carry a Korean reason too; configured rules need not
+    at_least: int = 1
+    id: str = ""  # a name for the rule, shown with the verdict and in projects.json
+
+    def hits(self, answers: Sequence[CriterionAnswer]) -> tuple[CriterionAnswer, ...]:
+        """The answers that decide, if the rule fires; else ()."""
+        found = tuple(a for a in answers if any(c.matches(a) for c in self.when_any))
+        return found if len(found) >= self.at_least else ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,7 @@ class Override:
     reason: str
     reviewer: str
     date: str | None
+    acknowledge_unethical: bool = False  # the reviewer knows the problem was judged unethical
 
 
 @dataclass(frozen=True)
@@ -96,17 +112,23 @@ class Verdict:
         return any(a.answer != "missing" for a in self.answers)
 
 
-def _rule(verdict: str, reason: tuple[str, str], *conditions: tuple[str, Iterable[str]]) -> VerdictRule:
-    return VerdictRule(verdict, tuple(Condition(c, frozenset(a)) for c, a in conditions), *reason)
+def _rule(ident: str, verdict: str, reason: tuple[str, str], *conditions: tuple[str, Iterable[str]], at_least: int = 1) -> VerdictRule:
+    return VerdictRule(verdict, tuple(Condition(c, frozenset(a)) for c, a in conditions), *reason, at_least=at_least, id=ident)
 
 
+OPEN = ("unknown", "missing")  # not found out yet, or not answered: the same to every rule
+
+# The defaults follow the lecture notes: ML fits when there is a learnable pattern, an objective
+# to train, complexity, data (or a way to collect it) and repetition; it should not be used for
+# an unethical problem, a simple case, hard-to-get good data, fatal single errors, decisions
+# that must all be explained, or when it does not pay (머신러닝을 사용하면 좋지 않은 경우).
 DEFAULT_RULES: tuple[VerdictRule, ...] = (
     _rule(
-        "not_recommended",
-        ("A fundamental reason rules ML out: no learnable pattern, no objective to train, no data, an unethical problem, "
-         "or a simple solution that already does the job.",
+        "fundamental-reason", "not_recommended",
+        ("A fundamental reason rules ML out: no learnable pattern, no objective to train, no data and no way to collect it, "
+         "an unethical problem, or a simple solution that already does the job.",
          "머신러닝을 배제하는 근본적인 이유가 있습니다: 학습할 패턴이 없거나, 목적 함수를 만들 수 없거나, "
-         "데이터가 없거나, 비윤리적 문제이거나, 간단한 해법이 이미 있습니다."),
+         "데이터가 없고 수집할 방법도 없거나, 비윤리적 문제이거나, 간단한 해법이 이미 있습니다."),
         ("for_ml.pattern", ["no"]),
         ("for_ml.objective_function", ["no"]),
         ("for_ml.data_available", ["no"]),
@@ -114,24 +136,32 @@ DEFAULT_RULES: tuple[VerdictRule, ...] = (
         ("against_ml.simple_solution", ["yes"]),
     ),
     _rule(
-        "undetermined",
-        ("A key question is still open: whether there is a pattern, whether data exists, whether the problem is ethical, "
-         "whether a simple solution exists.",
-         "핵심 질문의 답이 아직 없습니다: 패턴이 있는지, 데이터가 있는지, 윤리적인 문제인지, 간단한 해법이 있는지."),
-        ("for_ml.pattern", ["unknown", "missing"]),
-        ("for_ml.data_available", ["unknown", "missing"]),
-        ("against_ml.unethical", ["unknown", "missing"]),
-        ("against_ml.simple_solution", ["unknown", "missing"]),
+        "reasons-against", "not_recommended",
+        ("Two or more reasons against ML hold; the notes list each of them as a case where ML should not be used.",
+         "머신러닝을 쓰면 좋지 않은 이유가 두 가지 이상 성립합니다. 강의 노트는 그 하나하나를 머신러닝을 쓰지 말아야 할 경우로 꼽습니다."),
+        ("against_ml.*", ["yes"]),
+        at_least=2,
     ),
     _rule(
-        "proceed_with_caution",
-        ("ML fits, with named reservations: a reason for ML holds only partly (or not), "
-         "or a reason against ML or a project risk holds at least partly.",
-         "머신러닝이 맞지만 유보 사항이 있습니다: 머신러닝을 쓸 이유가 일부만 성립하거나(또는 성립하지 않거나), "
-         "반대 이유나 프로젝트 위험이 일부라도 성립합니다."),
-        ("for_ml.*", ["no", "partly", "unknown", "missing"]),
-        ("against_ml.*", ["yes", "partly", "unknown", "missing"]),
-        ("risks.*", ["yes", "partly", "unknown"]),
+        "open-question", "undetermined",
+        ("A question that decides is still open: whether there is a pattern, an objective, data, whether the problem is "
+         "ethical, whether a simple solution exists.",
+         "판정을 좌우하는 질문의 답이 아직 없습니다: 패턴, 목적 함수, 데이터가 있는지, 윤리적인 문제인지, 간단한 해법이 있는지."),
+        ("for_ml.pattern", OPEN),
+        ("for_ml.objective_function", OPEN),
+        ("for_ml.data_available", OPEN),
+        ("against_ml.unethical", OPEN),
+        ("against_ml.simple_solution", OPEN),
+    ),
+    _rule(
+        "reservations", "proceed_with_caution",
+        ("ML fits, with named reservations: a reason against ML holds (one serious reason is caution at most), a reason for "
+         "ML holds only partly or not, a project risk holds at least partly, or a question is still open.",
+         "머신러닝이 맞지만 유보 사항이 있습니다: 반대 이유가 성립하거나(심각한 이유 하나는 최대 '주의'), 찬성 이유가 "
+         "일부만 성립하거나 성립하지 않거나, 프로젝트 위험이 일부라도 성립하거나, 아직 답이 없는 질문이 있습니다."),
+        ("for_ml.*", ["no", "partly", *OPEN]),
+        ("against_ml.*", ["yes", "partly", *OPEN]),
+        ("risks.*", ["yes", "partly", *OPEN]),
     ),
 )
 
@@ -153,16 +183,16 @@ def read_answers(feasibility: Mapping[str, Any] | None, catalogue: Sequence[Crit
     out = []
     for criterion in catalogue:
         entry = (feasibility.get(criterion.group) or {}).get(criterion.key) or {}
-        out.append(CriterionAnswer(criterion, entry.get("answer", "missing"), entry.get("evidence", "")))
+        out.append(CriterionAnswer(criterion, entry.get("answer", "missing"), entry.get("evidence", ""), entry.get("source", "")))
     return tuple(out)
 
 
 def decide(
     answers: Sequence[CriterionAnswer], rules: Sequence[VerdictRule] = DEFAULT_RULES, override: Mapping[str, Any] | None = None
 ) -> Verdict:
-    """Apply ``rules`` in order to ``answers``; the first rule with a matching condition decides."""
+    """Apply ``rules`` in order to ``answers``; the first rule that fires decides."""
     for rule in rules:
-        hits = tuple(a for a in answers if any(c.matches(a) for c in rule.when_any))
+        hits = rule.hits(answers)
         if hits:
             return Verdict(rule.verdict, rule, hits, tuple(answers), _override(override))
     return Verdict(FALLBACK, None, (), tuple(answers), _override(override))
@@ -171,7 +201,7 @@ def decide(
 def _override(data: Mapping[str, Any] | None) -> Override | None:
     if not data:
         return None
-    return Override(data["verdict"], data["reason"], data["reviewer"], data.get("date"))
+    return Override(data["verdict"], data["reason"], data["reviewer"], data.get("date"), data.get("acknowledge_unethical") is True)
 
 
 def verdict_for(spec: Mapping[str, Any], schema: SpecSchema, rules: Sequence[VerdictRule] = DEFAULT_RULES) -> Verdict:
@@ -187,8 +217,9 @@ _YAML11 = {True: "yes", False: "no"}  # mkdocs.yml is read as YAML 1.1: `no` arr
 def parse_rules(raw: Any, schema: SpecSchema) -> tuple[VerdictRule, ...]:
     """Rules written in configuration, validated; raises ``ValueError`` listing every problem.
 
-    Each rule is ``{verdict: ..., when_any: [{criterion: answer-or-list}, ...], reason: ...}``;
-    ``criterion`` is ``group.key`` or ``group.*``.
+    Each rule is ``{verdict: ..., when_any: [{criterion: answer-or-list}, ...], reason: ...}``,
+    with optional ``at_least: N`` (how many answers must meet a condition; default 1) and
+    ``id``; ``criterion`` is ``group.key`` or ``group.*``.
     """
     known = {c.ref for c in criteria(schema)} | {f"{g}.*" for g in GROUPS}
     problems: list[str] = []
@@ -197,9 +228,13 @@ def parse_rules(raw: Any, schema: SpecSchema) -> tuple[VerdictRule, ...]:
         raise ValueError("verdict_rules must be a list of one or more rules")
     for i, item in enumerate(raw):
         where = f"verdict_rules[{i}]"
-        if not isinstance(item, dict) or set(item) - {"verdict", "when_any", "reason"}:
-            problems.append(f"{where}: a rule is a mapping with keys verdict, when_any and reason")
+        if not isinstance(item, dict) or set(item) - {"verdict", "when_any", "reason", "at_least", "id"}:
+            problems.append(f"{where}: a rule is a mapping with keys verdict, when_any, reason and optionally at_least and id")
             continue
+        at_least = item.get("at_least", 1)
+        if isinstance(at_least, bool) or not isinstance(at_least, int) or at_least < 1:
+            problems.append(f"{where}.at_least: a whole number from 1 (how many answers must meet a condition)")
+            at_least = 1
         if item.get("verdict") not in VERDICTS:
             problems.append(f"{where}.verdict: {item.get('verdict')!r} is not one of {', '.join(VERDICTS)}")
         conditions: list[Condition] = []
@@ -223,7 +258,8 @@ def parse_rules(raw: Any, schema: SpecSchema) -> tuple[VerdictRule, ...]:
             if bad:
                 problems.append(f"{where}.when_any[{j}]: {', '.join(bad)} is not an answer ({', '.join(ANSWERS)})")
             conditions.append(Condition(str(name), frozenset(str(a) for a in answers)))
-        rules.append(VerdictRule(str(item.get("verdict")), tuple(conditions), str(item.get("reason", ""))))
+        rules.append(VerdictRule(str(item.get("verdict")), tuple(conditions), str(item.get("reason", "")), at_least=at_least,
+                                 id=str(item.get("id") or f"rule-{i + 1}")))
     if problems:
         raise ValueError("; ".join(problems))
     return tuple(rules)

@@ -139,13 +139,17 @@ class PageBuilder:
             "problem_statement": blocks.field(("problem", "statement"), data),
             "summary": data.get("summary"),
             "links": [(self.labels.field(self.schema.property_schema(("links", k)), k), v) for k, v in (data.get("links") or {}).items()],
+            # Everything that is not the answer in favour of ML, unanswered and open questions
+            # included, and every section the stage requires that is not written: doubt is shown.
             "concerns": [
                 {"title": self.labels.criterion(a.criterion), "answer": a.answer, "evidence": a.evidence}
                 for a in project.verdict.answers
-                if a.answer in ("partly", "unknown")
+                if a.answer in ("partly", "unknown") or (a.answer == "missing" and project.verdict.assessed)
                 or (a.criterion.group == "for_ml" and a.answer == "no")
                 or (a.criterion.group != "for_ml" and a.answer == "yes")
             ],
+            "missing_sections": [m.title for m in leaves(project.readiness.missing)],
+            "missing_for": self.labels.format("needed_for", stage=self.labels.stage(project.readiness.target)),
             "baseline_to_beat": None if to_beat is None else {
                 "name": to_beat["name"], "id": to_beat["id"], "kind": choice_label(kinds, to_beat.get("kind"), self.labels.language)},
             "baselines_missing": blocks.missing_from(("baselines",)),

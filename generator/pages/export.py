@@ -25,7 +25,11 @@ def project_record(project: Project, url: str) -> dict[str, Any]:
         "verdict": {
             "final": verdict.final,
             "computed": verdict.computed,
-            "decided_by": [{"criterion": a.criterion.ref, "answer": a.answer} for a in verdict.decided_by],
+            "rule": None if verdict.rule is None else {
+                "id": verdict.rule.id, "verdict": verdict.rule.verdict, "reason": verdict.rule.reason, "at_least": verdict.rule.at_least,
+            },
+            "decided_by": [{"criterion": a.criterion.ref, "answer": a.answer, "evidence": a.evidence or None, "source": a.source or None}
+                           for a in verdict.decided_by],
             "override": None if verdict.override is None else {
                 "verdict": verdict.override.verdict, "reason": verdict.override.reason,
                 "reviewer": verdict.override.reviewer, "date": verdict.override.date,

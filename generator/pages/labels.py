@@ -65,10 +65,13 @@ LABELS: dict[str, dict[str, str]] = {
         "edit_spec": "Edit the spec", "source": "Source", "warnings": "Reviewer warnings",
         "all_projects": "All projects", "none": "None",
         "verdict_rules_intro": "The verdict is computed from the feasibility answers, never typed by hand. "
-                               "Rules are tried in order; the first rule with a matching condition decides, "
-                               "and the project page lists the answers that matched. If no rule matches, the verdict is Recommended. "
+                               "Rules are tried in order; the first rule that fires decides, "
+                               "and the project page lists the answers that made it fire. A rule fires when at least one answer "
+                               "(or the number it names) meets one of its conditions. An answer left out counts as unknown. "
+                               "If no rule fires, the verdict is Recommended. "
                                "A reviewer may record an override with a reason; the computed verdict is still shown.",
         "condition": "Condition", "any_of": "any of", "then": "Verdict", "otherwise": "Otherwise",
+        "at_least_of": "at least {n} answers meeting any of", "rule_id": "Rule",
         "spec_reference": "Spec reference", "write_a_spec": "Write a spec",
         "reviewer": "Reviewer", "reason": "Reason", "date": "Date",
         "other_sections": "Other sections",
@@ -81,7 +84,11 @@ LABELS: dict[str, dict[str, str]] = {
         "alert_above": "alert above",
         "retraining_triggers": "retraining triggers",
         "concerns": "What could go wrong",
-        "no_concerns": "No reason against ML or project risk is answered yes or partly.",
+        "no_concerns": "Every feasibility question is answered in favour of ML, with evidence: no reason against ML, "
+                       "project risk or open question is recorded. Still missing sections would be listed here.",
+        "concerns_missing": "Not written yet", "needed_for": "needed for {stage}",
+        "acknowledged_unethical": "The reviewer overrides a problem judged unethical (against_ml.unethical = yes), and says so.",
+        "evidence_source": "source",
         "lifecycle_diagram": "Lifecycle diagram",
         "override_short": "override",
         "build_problems": "Specs left out of this preview",
@@ -93,6 +100,19 @@ LABELS: dict[str, dict[str, str]] = {
         "permalink": "Permanent link", "at_a_glance": "At a glance", "what_problem": "What problem it solves",
         "not_assessed": "Not assessed yet: the feasibility section is not written.",
         "no_metrics_yet": "No metric with a target yet.", "none_yet": "Not written yet.",
+        # outcomes: observations, statuses, the A/B result, the evaluation
+        "before": "Before", "latest": "Latest", "status": "Status",
+        "status_target_met": "Target met", "status_on_track": "On track", "status_off_track": "Off track",
+        "status_no_data": "No data",
+        "chart_latest_of": "The chart shows the latest {shown} of {total} observations.",
+        "observations_expected": "No observation recorded yet: a released project records what its metrics do, "
+                                 "as `observations` under each metric (date, value, where it was measured).",
+        "outcome_note": "Status, in the metric's direction: target met when the latest observation reaches the target; "
+                        "on track when it is better than the value before; off track when it is not.",
+        "beats_baseline": "beats the baseline", "below_baseline": "does not beat the baseline",
+        "below_target": "below target", "whole_set": "whole set", "computed": "computed",
+        "against": "Against",
+        "evaluation_note": "The best baseline is the best one measured on the same data set; a segment has none.",
     },
     "ko": {
         "portfolio": "ML 프로젝트 포트폴리오",
@@ -120,10 +140,13 @@ LABELS: dict[str, dict[str, str]] = {
         "edit_spec": "명세 편집", "source": "원본", "warnings": "검토 경고",
         "all_projects": "전체 프로젝트", "none": "없음",
         "verdict_rules_intro": "판정은 타당성 답변으로부터 계산되며 사람이 직접 입력하지 않습니다. "
-                               "규칙은 순서대로 적용되고, 조건이 일치하는 첫 규칙이 판정을 결정하며, "
-                               "프로젝트 페이지에 일치한 답변이 표시됩니다. 일치하는 규칙이 없으면 추천입니다. "
+                               "규칙은 순서대로 적용되고, 먼저 성립하는 규칙이 판정을 결정하며, "
+                               "프로젝트 페이지에 그 규칙을 성립시킨 답변이 표시됩니다. 규칙은 조건 중 하나를 만족하는 답변이 "
+                               "하나 이상(또는 규칙이 정한 수 이상) 있을 때 성립합니다. 빠진 답변은 '모름'으로 봅니다. "
+                               "성립하는 규칙이 없으면 추천입니다. "
                                "검토자는 사유와 함께 재정의를 기록할 수 있으며, 계산된 판정도 함께 표시됩니다.",
         "condition": "조건", "any_of": "다음 중 하나", "then": "판정", "otherwise": "그 외",
+        "at_least_of": "다음 중 하나를 만족하는 답변 {n}개 이상", "rule_id": "규칙",
         "spec_reference": "명세 레퍼런스", "write_a_spec": "명세 작성 가이드",
         "reviewer": "검토자", "reason": "사유", "date": "날짜",
         "other_sections": "다른 섹션",
@@ -136,7 +159,11 @@ LABELS: dict[str, dict[str, str]] = {
         "alert_above": "초과하면 알림",
         "retraining_triggers": "재학습 트리거",
         "concerns": "무엇이 잘못될 수 있나",
-        "no_concerns": "'예' 또는 '부분적'으로 답한 반대 이유나 프로젝트 위험이 없습니다.",
+        "no_concerns": "모든 타당성 질문에 머신러닝에 유리한 답과 근거가 있습니다: 기록된 반대 이유, 프로젝트 위험, "
+                       "열린 질문이 없습니다. 빠진 섹션이 있으면 여기에 표시됩니다.",
+        "concerns_missing": "아직 작성되지 않음", "needed_for": "{stage} 단계에 필요",
+        "acknowledged_unethical": "검토자가 비윤리적이라고 판단된 문제(against_ml.unethical = 예)를 재정의하며, 이를 명시했습니다.",
+        "evidence_source": "출처",
         "lifecycle_diagram": "라이프 사이클 다이어그램",
         "override_short": "재정의",
         "build_problems": "이 미리보기에서 빠진 명세",
@@ -148,6 +175,19 @@ LABELS: dict[str, dict[str, str]] = {
         "permalink": "고유 링크", "at_a_glance": "한눈에 보기", "what_problem": "해결하려는 문제",
         "not_assessed": "아직 평가되지 않음: 타당성 섹션이 작성되지 않았습니다.",
         "no_metrics_yet": "목표가 있는 지표가 아직 없습니다.", "none_yet": "아직 작성되지 않음.",
+        # outcomes: observations, statuses, the A/B result, the evaluation
+        "before": "도입 전", "latest": "최근 값", "status": "상태",
+        "status_target_met": "목표 달성", "status_on_track": "개선 중", "status_off_track": "개선 없음",
+        "status_no_data": "데이터 없음",
+        "chart_latest_of": "차트는 관측값 {total}개 중 최근 {shown}개를 보여 줍니다.",
+        "observations_expected": "아직 기록된 관측값이 없습니다: 배포된 프로젝트는 각 지표 아래 `observations`에 "
+                                 "지표의 실제 값(날짜, 값, 측정 출처)을 기록합니다.",
+        "outcome_note": "상태는 지표의 방향에 따라 정해집니다: 최근 관측값이 목표에 닿으면 목표 달성, "
+                        "도입 전 값보다 좋으면 개선 중, 그렇지 않으면 개선 없음.",
+        "beats_baseline": "베이스라인보다 좋음", "below_baseline": "베이스라인을 넘지 못함",
+        "below_target": "목표 미달", "whole_set": "전체", "computed": "계산값",
+        "against": "비교",
+        "evaluation_note": "최고 베이스라인은 같은 데이터셋에서 측정한 베이스라인 중 가장 좋은 것입니다. 세그먼트에는 베이스라인이 없습니다.",
     },
 }
 

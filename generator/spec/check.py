@@ -6,6 +6,7 @@ files through the same loader and get the same diagnostics.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path
 from mlfolio.spec.loader import MAX_BYTES, LoadResult, PositionMap, load_file
 from mlfolio.spec.names import NameAt, look_alikes
-from mlfolio.spec.rules import run_rules
+from mlfolio.spec.rules import Rule, run_rules
 from mlfolio.spec.schema import SpecSchema, load_schema
 from mlfolio.spec.validation import SchemaChecker
 
@@ -84,12 +85,9 @@ def display_name(path: Path, root: Path | None = None) -> str:
     A link is named by where it is, not where it points: the path the user has in the repository."""
     base = (root or Path.cwd()).resolve()
     where = Path(os.path.normpath(path.absolute()))
-    try:
-        # As written first (a specs folder that is itself a link keeps its own name), then with
-        # the folders' links resolved (a checkout reached through a linked folder).
-        candidates = (where, where.parent.resolve() / where.name)
-    except OSError:
-        candidates = (where,)
+    candidates: tuple[Path, ...] = (where,)  # as written: a specs folder that is itself a link keeps its own name
+    with contextlib.suppress(OSError):
+        candidates += (where.parent.resolve() / where.name,)  # a checkout reached through a linked folder
     for candidate in candidates:
         if candidate.is_relative_to(base):
             return candidate.relative_to(base).as_posix()
@@ -158,10 +156,13 @@ def _in_process(function: Callable[[Sequence[Any]], list[Any]], items: Sequence[
 class Checker:
     """Holds the compiled schema; check any number of files with it."""
 
-    def __init__(self, schema: SpecSchema | None = None, *, remember: bool = False) -> None:
+    def __init__(self, schema: SpecSchema | None = None, *, remember: bool = False, checks: Sequence[Rule] = ()) -> None:
         """``remember=True`` keeps each report, keyed by the file's bytes: checking the same
-        files again (a preview server after one save) redoes only the files that changed."""
+        files again (a preview server after one save) redoes only the files that changed.
+        ``checks`` are more rules, run after the spec's own, given by a later step that the
+        spec layer does not know (the verdict's checks, which need the site's verdict rules)."""
         self.schema = schema or load_schema()
+        self.checks = tuple(checks)
         self._schema_checker = SchemaChecker(self.schema)
         self._memory: dict[tuple[Path, str], tuple[bytes, FileReport]] | None = {} if remember else None
 
@@ -188,7 +189,9 @@ class Checker:
         if loaded.data is not None:
             found.extend(self._schema_checker.check(loaded))
             if isinstance(loaded.data, dict):
-                found.extend(run_rules(loaded.data, loaded))
+                found.extend(run_rules(loaded.data, loaded, self.schema))
+                for check in self.checks:
+                    found.extend(check(loaded.data, loaded))
                 found.extend(_id_matches_filename(path, loaded))
         ident = loaded.data.get("id") if isinstance(loaded.data, dict) else None
         at = loaded.positions.value(("id",))

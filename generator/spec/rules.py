@@ -15,9 +15,10 @@ from typing import Any, TypeGuard
 
 from mlfolio.analysis.values import better_or_equal
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
+from mlfolio.spec.feasibility_rules import cross_checks, evidence_required
 from mlfolio.spec.loader import LoadResult
 from mlfolio.spec.outcome_rules import OUTCOME_RULES
-from mlfolio.spec.schema import RETIRED
+from mlfolio.spec.schema import RETIRED, SpecSchema
 
 Path = tuple[str | int, ...]
 Rule = Callable[[dict[str, Any], LoadResult], Iterable[Diagnostic]]
@@ -249,9 +250,12 @@ RULES: tuple[Rule, ...] = (finite_numbers, duplicate_ids, metric_references, bas
                           *OUTCOME_RULES)
 
 
-def run_rules(spec: dict[str, Any], loaded: LoadResult) -> list[Diagnostic]:
-    """Apply every rule. They tolerate any shape, so they also run on specs with schema errors."""
+def run_rules(spec: dict[str, Any], loaded: LoadResult, schema: SpecSchema | None = None) -> list[Diagnostic]:
+    """Apply every rule. They tolerate any shape, so they also run on specs with schema errors.
+    The rules that depend on the stage's requirements (evidence) need ``schema``."""
     found: list[Diagnostic] = []
     for rule in RULES:
         found.extend(rule(spec, loaded))
+    found.extend(cross_checks(spec, loaded))
+    found.extend(evidence_required(spec, loaded, schema))
     return found

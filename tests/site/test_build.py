@@ -241,24 +241,28 @@ def test_at_a_glance_answers_the_reviewers_questions(page, sections, records, pr
         assert " ".join(names.get(monitor["metric"], monitor["metric"]).split()) in text, monitor
 
 
-def concerns_of(project_id: str) -> set[str]:
-    """Criteria a reviewer should worry about: an answer against ML, or not known for sure."""
+def concerns_of(project_id: str, still_missing: Any = ()) -> set[str]:
+    """What a reviewer should worry about: an answer against ML, not known for sure, or left
+    out of a written feasibility section; and, as one item, the sections still to write."""
     feasibility = spec(project_id).get("feasibility") or {}
     found = set()
     for criterion in criteria(schema()):
         answer = ((feasibility.get(criterion.group) or {}).get(criterion.key) or {}).get("answer")
-        if answer in ("partly", "unknown") or (answer == ("no" if criterion.group == "for_ml" else "yes")):
+        if (answer in ("partly", "unknown") or (answer == ("no" if criterion.group == "for_ml" else "yes"))
+                or (answer is None and feasibility)):
             found.add(EN.criterion(criterion))
+    if still_missing:
+        found.add(EN["concerns_missing"])
     return found
 
 
 @pytest.mark.parametrize("project_id", EXAMPLE_IDS)
-def test_at_a_glance_lists_what_could_go_wrong(page, sections, project_id: str) -> None:
+def test_at_a_glance_lists_what_could_go_wrong(page, sections, records, project_id: str) -> None:
     concerns = sections(page(f"projects/{project_id}/"), "concerns")
     lists = [c for c in concerns.children if not isinstance(c, str) and c.tag == "ul"]
     assert len(lists) <= 1
     listed = {li.find("strong").words() for ul in lists for li in ul.children if not isinstance(li, str) and li.tag == "li"}
-    assert listed == concerns_of(project_id)
+    assert listed == concerns_of(project_id, records[project_id]["readiness"]["missing"])
     if not listed:
         assert EN["no_concerns"] in concerns.words() or EN["not_assessed"] in concerns.words()
 
@@ -380,7 +384,11 @@ def test_projects_json_lists_every_project_with_verdict_readiness_and_spec(site:
         assert verdict["computed"] in ("recommended", "proceed_with_caution", "not_recommended", "undetermined")
         assert isinstance(verdict["decided_by"], list)
         for hit in verdict["decided_by"]:
-            assert set(hit) == {"criterion", "answer"}, hit
+            assert set(hit) == {"criterion", "answer", "evidence", "source"}, hit
+        if verdict["decided_by"]:
+            assert verdict["rule"]["id"] and verdict["rule"]["verdict"] == verdict["computed"]
+        else:
+            assert verdict["rule"] is None
         assert isinstance(record["readiness"]["percent"], int)
         assert 0 <= record["readiness"]["percent"] <= 100
         assert record["spec"] == spec(project_id)
@@ -507,13 +515,16 @@ def test_verdicts_page_lists_every_rule_in_order(page, content, site_config) -> 
     assert len(body_rows) == len(rules) + 1
     for n, (rule, cells) in enumerate(zip(rules, body_rows), 1):
         assert cells[0].words() == str(n)
-        assert cells[1].words() == EN.verdict(rule.verdict)
-        conditions = [code.text() for code in cells[2].find_all("code")]
+        assert cells[1].words() == rule.id
+        assert cells[2].words() == EN.verdict(rule.verdict)
+        conditions = [code.text() for code in cells[3].find_all("code")]
         assert conditions == [c.describe() for c in rule.when_any]
-        assert cells[3].words() == " ".join(rule.reason.split())
+        counting = EN["at_least_of"].format(n=rule.at_least) if rule.at_least > 1 else EN["any_of"]
+        assert cells[3].words().startswith(counting + ":")
+        assert cells[4].words() == " ".join(rule.reason.split())
     last = body_rows[-1]
-    assert last[1].words() == EN.verdict("recommended")
-    assert last[2].words() == EN["otherwise"]
+    assert last[2].words() == EN.verdict("recommended")
+    assert last[3].words() == EN["otherwise"]
 
 
 def test_verdicts_page_lists_every_criterion(page, content) -> None:

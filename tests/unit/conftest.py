@@ -45,7 +45,7 @@ def check_text(spec_schema: SpecSchema) -> Callable[..., list[Diagnostic]]:
         if loaded.data is not None:
             found.extend(schema_checker.check(loaded))
             if isinstance(loaded.data, dict):
-                found.extend(run_rules(loaded.data, loaded))
+                found.extend(run_rules(loaded.data, loaded, spec_schema))
         return sorted(found, key=Diagnostic.sort_key)
 
     return check

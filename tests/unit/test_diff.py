@@ -77,7 +77,7 @@ def test_verdict_change_names_the_criterion_that_decides(work: Path) -> None:
 
 
 def test_answer_change_that_keeps_the_verdict(work: Path) -> None:
-    edit(work / "after/churn-radar.yaml", "fatal_errors: {answer: no}", "fatal_errors: {answer: partly}")
+    edit(work / "after/churn-radar.yaml", "fatal_errors: {answer: no,", "fatal_errors: {answer: partly,")
     out = lines(diff(work))
     assert out[2] == "1 project changed, 0 added, 0 removed. 0 verdicts changed."
     assert "- Feasibility answers changed; the verdict stays proceed with caution:" in out

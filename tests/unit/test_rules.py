@@ -422,3 +422,80 @@ def test_the_metric_reference_rule_covers_every_reference_the_schema_marks() -> 
 
     walk(schema.document, "")
     assert marked == METRIC_REF_PATHS
+
+
+# -- feasibility: evidence and cross-checks ------------------------------------------------------
+
+
+def _evidence_line(text: str, group: str, key: str) -> int:
+    return load(text).positions.value(("feasibility", group, key, "evidence")).line
+
+
+@pytest.mark.parametrize(("stage", "required"), [("problem_definition", False), ("project_design", True), ("development", True),
+                                                 ("retired", False)])
+def test_evidence_is_required_from_the_stage_that_requires_feasibility(check_text, churn, stage, required) -> None:
+    text, _, _ = set_scalar(churn, ("stage",), stage)
+    text = drop_line(text, _evidence_line(text, "for_ml", "pattern"))
+    found = [d for d in check(check_text, text) if d.rule == "evidence-required"]
+    if not required:
+        assert found == []
+        return
+    pos = load(text).positions.value(("feasibility", "for_ml", "pattern", "answer"))
+    [d] = found
+    assert (d.line, d.column, d.severity, d.path) == (pos.line, pos.column, Severity.ERROR, "feasibility.for_ml.pattern")
+    assert d.message.startswith("'Learnable pattern' is answered 'yes' without evidence; from stage 'project_design' on")
+
+
+def test_unknown_needs_no_evidence_but_every_other_answer_does(check_text, churn) -> None:
+    text = drop_line(churn, _evidence_line(churn, "against_ml", "unethical"))
+    assert [d.path for d in check(check_text, text) if d.rule == "evidence-required"] == ["feasibility.against_ml.unethical"]
+    unknown, _, _ = set_scalar(text, ("feasibility", "against_ml", "unethical", "answer"), "unknown")
+    assert [d for d in check(check_text, unknown) if d.rule == "evidence-required"] == []
+
+
+def test_blank_evidence_counts_as_none(check_text, churn) -> None:
+    text, _, _ = set_scalar(churn, ("feasibility", "risks", "scale_unestimable", "evidence"), '"   "')
+    assert [d.path for d in check(check_text, text) if d.rule == "evidence-required"] == ["feasibility.risks.scale_unestimable"]
+
+
+def _answer(text: str, ref: str, value: str) -> str:
+    group, key = ref.split(".")
+    return set_scalar(text, ("feasibility", group, key, "answer"), value)[0]
+
+
+def test_labels_no_data_beside_data_exists_is_an_error(check_text, churn) -> None:
+    text, line, col = set_scalar(churn, ("labels", "situation"), "no_data")
+    found = [d for d in check(check_text, text) if d.rule == "labels-vs-data"]
+    assert [(d.line, d.column, d.severity) for d in found] == [(line, col, Severity.ERROR)]
+    assert "both cannot be true" in found[0].message
+    text = _answer(churn, "for_ml.data_available", "no")
+    assert [d.path for d in check(check_text, text) if d.rule == "labels-vs-data"] == ["feasibility.for_ml.data_available"]
+
+
+def test_interpretability_required_beside_must_explain_no_is_an_error(check_text, churn) -> None:
+    text, _, _ = set_scalar(churn, ("constraints", "performance", "interpretability"), "required")
+    text = _answer(text, "against_ml.must_explain", "no")
+    [d] = [d for d in check(check_text, text) if d.rule == "interpretability-vs-explain"]
+    assert (d.severity, d.path) == (Severity.ERROR, "feasibility.against_ml.must_explain")
+    relaxed = _answer(churn, "against_ml.must_explain", "yes")  # churn says not_required
+    [w] = [d for d in check(check_text, relaxed) if d.rule == "interpretability-vs-explain"]
+    assert w.severity == Severity.WARNING
+
+
+def test_untrusted_business_input_beside_good_data_is_easy_is_a_warning(check_text, churn) -> None:
+    text = set_scalar(churn, ("business", "input", "trustworthy", "answer"), "no")[0]
+    text = _answer(text, "against_ml.no_good_data", "no")
+    [d] = [d for d in check(check_text, text) if d.rule == "input-vs-data"]
+    assert (d.severity, d.path) == (Severity.WARNING, "feasibility.against_ml.no_good_data")
+    assert "not trustworthy" in d.message
+
+
+def test_override_of_an_unethical_problem_needs_an_acknowledgement(check_text, churn) -> None:
+    text = _answer(churn, "against_ml.unethical", "yes")
+    override = ('  override:\n    verdict: proceed_with_caution\n    reason: "Legal signed off."\n'
+                '    reviewer: "Kim"\n    date: "2026-03-01"\n')
+    text = insert_lines(text, end_of_section(text, "feasibility"), override)
+    [d] = [d for d in check(check_text, text) if d.rule == "override-unethical"]
+    assert d.severity == Severity.ERROR and "acknowledge_unethical: true" in d.message
+    acknowledged = text.replace('    date: "2026-03-01"\n', '    date: "2026-03-01"\n    acknowledge_unethical: true\n', 1)
+    assert [d for d in check(check_text, acknowledged) if d.rule in ("override-unethical", "schema")] == []

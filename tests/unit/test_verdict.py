@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlfolio.analysis.verdict import (
     ANSWERS,
@@ -69,7 +71,10 @@ def test_the_schema_defines_the_criteria_these_tests_name(spec_schema: SpecSchem
 
 
 def test_default_rules_in_order() -> None:
-    assert [r.verdict for r in DEFAULT_RULES] == ["not_recommended", "undetermined", "proceed_with_caution"]
+    assert [(r.id, r.verdict, r.at_least) for r in DEFAULT_RULES] == [
+        ("fundamental-reason", "not_recommended", 1), ("reasons-against", "not_recommended", 2),
+        ("open-question", "undetermined", 1), ("reservations", "proceed_with_caution", 1),
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -84,6 +89,8 @@ def _condition_cases() -> list[Any]:
     cases = []
     claimed: set[tuple[str, str]] = set()
     for index, rule in enumerate(DEFAULT_RULES):
+        if rule.at_least > 1:
+            continue  # a counting rule never fires on one answer (see the counting tests)
         mine = set()
         for condition in rule.when_any:
             group, _, key = condition.criterion.partition(".")
@@ -112,7 +119,7 @@ R, C, N, U = "recommended", "proceed_with_caution", "not_recommended", "undeterm
 EXPECTED = {
     #                                 yes  no  partly unknown missing
     "for_ml.pattern":                 (R, N, C, U, U),
-    "for_ml.objective_function":      (R, N, C, C, C),
+    "for_ml.objective_function":      (R, N, C, U, U),
     "for_ml.complexity":              (R, C, C, C, C),
     "for_ml.data_available":          (R, N, C, U, U),
     "for_ml.repetitive":              (R, C, C, C, C),
@@ -122,9 +129,9 @@ EXPECTED = {
     "against_ml.fatal_errors":        (C, R, C, C, C),
     "against_ml.must_explain":        (C, R, C, C, C),
     "against_ml.not_cost_effective":  (C, R, C, C, C),
-    # A risk left unanswered is not a risk that holds: only answered risks count.
-    "risks.scale_unestimable":        (C, R, C, C, R),
-    "risks.stakeholders_disagree":    (C, R, C, C, R),
+    # A question left unanswered is an open question in every group, risks included.
+    "risks.scale_unestimable":        (C, R, C, C, C),
+    "risks.stakeholders_disagree":    (C, R, C, C, C),
 }  # fmt: skip
 
 
@@ -192,9 +199,68 @@ def test_no_feasibility_section_is_undetermined(spec_schema: SpecSchema, spec: d
     assert not result.assessed
     assert all(a.answer == "missing" for a in result.answers)
     assert refs(result.decided_by) == [
-        ("for_ml.pattern", "missing"), ("for_ml.data_available", "missing"),
+        ("for_ml.pattern", "missing"), ("for_ml.objective_function", "missing"), ("for_ml.data_available", "missing"),
         ("against_ml.unethical", "missing"), ("against_ml.simple_solution", "missing"),
     ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Counting, and every combination against the rules as documented
+# --------------------------------------------------------------------------------------------
+
+SERIOUS = ("against_ml.no_good_data", "against_ml.fatal_errors", "against_ml.must_explain", "against_ml.not_cost_effective")
+
+
+@pytest.mark.parametrize("one", SERIOUS)
+def test_one_serious_reason_against_is_caution_at_most(spec_schema: SpecSchema, one: str) -> None:
+    result = verdict(spec_schema, {one: "yes"})
+    assert (result.computed, result.rule.id if result.rule else None) == ("proceed_with_caution", "reservations")
+
+
+@pytest.mark.parametrize(("first", "second"), [(a, b) for i, a in enumerate(SERIOUS) for b in SERIOUS[i + 1:]])
+def test_two_reasons_against_are_not_recommended(spec_schema: SpecSchema, first: str, second: str) -> None:
+    result = verdict(spec_schema, {first: "yes", second: "yes", "for_ml.complexity": "partly"})
+    assert (result.computed, result.rule.id if result.rule else None) == ("not_recommended", "reasons-against")
+    assert refs(result.decided_by) == [(first, "yes"), (second, "yes")]
+
+
+def test_all_four_serious_reasons_with_complexity_no_are_not_recommended(spec_schema: SpecSchema) -> None:
+    """The case the issue found: a house-prices copy with four reasons against still read caution."""
+    result = verdict(spec_schema, {**dict.fromkeys(SERIOUS, "yes"), "for_ml.complexity": "no"})
+    assert result.computed == "not_recommended"
+    assert [a for a, _ in refs(result.decided_by)] == list(SERIOUS)
+
+
+FUNDAMENTAL = {"for_ml.pattern": "no", "for_ml.objective_function": "no", "for_ml.data_available": "no",
+               "against_ml.unethical": "yes", "against_ml.simple_solution": "yes"}
+OPEN = ("unknown", "missing")
+
+
+def documented(answers: dict[str, str]) -> tuple[str, list[str]]:
+    """The default rules as the README and the rules page state them, written independently:
+    (verdict, the criteria that decided it)."""
+    fundamental = [r for r in CRITERIA if FUNDAMENTAL.get(r) == answers[r]]
+    if fundamental:
+        return "not_recommended", fundamental
+    against = [r for r in CRITERIA if r.startswith("against_ml.") and answers[r] == "yes"]
+    if len(against) >= 2:
+        return "not_recommended", against
+    open_ = [r for r in CRITERIA if r in FUNDAMENTAL and answers[r] in OPEN]
+    if open_:
+        return "undetermined", open_
+    doubt = [r for r in CRITERIA if answers[r] in (("no", "partly", *OPEN) if r.startswith("for_ml.") else ("yes", "partly", *OPEN))]
+    if doubt:
+        return "proceed_with_caution", doubt
+    return "recommended", []
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.fixed_dictionaries({ref: st.sampled_from(ANSWERS) for ref in CRITERIA}))
+def test_every_combination_of_answers_gets_the_documented_verdict(spec_schema: SpecSchema, answers: dict[str, str]) -> None:
+    result = decide(read_answers(feasibility(answers), criteria(spec_schema)))
+    expected, deciding = documented(answers)
+    assert result.computed == expected
+    assert [ref for ref, _ in refs(result.decided_by)] == deciding
 
 
 def test_evidence_is_kept_with_each_answer(spec_schema: SpecSchema) -> None:
