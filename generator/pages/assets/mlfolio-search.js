@@ -46,7 +46,9 @@
   function pagefind() {
     if (!loading) {
       loading = import(new URL("pagefind/pagefind.js", siteRoot).href).then(function (module) {
-        return Promise.resolve(module.options({ baseUrl: siteRoot.pathname })).then(function () {
+        // No worker: one script less to load before the first answer (the search itself
+        // takes milliseconds even at thousands of pages).
+        return Promise.resolve(module.options({ baseUrl: siteRoot.pathname, noWorker: true })).then(function () {
           module.init();
           return module;
         });
@@ -138,10 +140,14 @@
     var batch = results.slice(shown, shown + PAGE_SIZE);
     shown += batch.length;
     moreButton.hidden = true;
-    Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
-      if (mine !== generation) return;
-      pages.forEach(function (page) { list.appendChild(render(page)); });
-      moreButton.hidden = shown >= results.length;
+    // Fetched together, shown in order as soon as each one and those before it are there.
+    batch.map(function (result) { return result.data(); }).reduce(function (previous, data) {
+      return previous.then(function () { return data; }).then(function (page) {
+        if (mine === generation) list.appendChild(render(page));
+      });
+    }, Promise.resolve()).then(function () {
+      if (mine === generation) moreButton.hidden = shown >= results.length;
+      loadFilters();  // after the first answer: the filters' lists are not needed for it
     });
   }
 
@@ -267,8 +273,7 @@
   }
 
   function start() {
-    pagefind();
-    loadFilters();
+    pagefind().then(function () { setTimeout(loadFilters, 300); });
     if (!input.value && !list.children.length) meta.textContent = say("search.result.placeholder", "Type to start searching");
   }
 
@@ -291,6 +296,10 @@
     return Array.prototype.slice.call(list.querySelectorAll(".md-search-result__link"));
   }
 
+  // A reader about to search (pointer on the box, a finger on it): start loading already.
+  ["pointerenter", "touchstart"].forEach(function (name) {
+    box.addEventListener(name, function () { pagefind(); }, { once: true, passive: true });
+  });
   toggle.addEventListener("change", function () {
     if (toggle.checked) { start(); if (document.activeElement !== input) input.focus(); }
   });
