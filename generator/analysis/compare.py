@@ -27,6 +27,8 @@ class AnswerChange:
     criterion: Criterion
     was: str
     now: str
+    evidence: str = ""  # the new answer's evidence
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ def _refs(answers: Sequence[CriterionAnswer]) -> set[tuple[str, str]]:
 
 def answer_changes(old: Verdict, new: Verdict) -> tuple[AnswerChange, ...]:
     before = {a.criterion.ref: a.answer for a in old.answers}
-    return tuple(AnswerChange(a.criterion, before.get(a.criterion.ref, "missing"), a.answer)
+    return tuple(AnswerChange(a.criterion, before.get(a.criterion.ref, "missing"), a.answer, a.evidence, a.source)
                  for a in new.answers if before.get(a.criterion.ref, "missing") != a.answer)
 
 

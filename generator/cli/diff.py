@@ -140,8 +140,21 @@ def _entries(portfolio: Portfolio) -> dict[str, _Entry]:
 
 # -- comparing one project (the comparison itself is mlfolio.analysis.compare) ------------------
 
+EVIDENCE_CHARS = 300  # of the new evidence shown beside a changed answer; the page has it all
+
+
+def _evidence(change: AnswerChange) -> str:
+    """`` — evidence: …`` for a changed answer, the evidence cut at a word, with its source link."""
+    text = " ".join(change.evidence.split())
+    if len(text) > EVIDENCE_CHARS:
+        text = text[:EVIDENCE_CHARS].rsplit(" ", 1)[0] + " …"
+    source = f" ([source](<{change.source}>))" if change.source.startswith(("https://", "http://")) and ">" not in change.source else ""
+    return f" — evidence: *{md(text)}*{source}" if text else (" — no evidence" if change.now not in ("unknown", "missing") else "")
+
+
 def _changed_answers(answers: Sequence[AnswerChange]) -> list[str]:
-    return [f"  - {md(a.criterion.title)} ({code(a.criterion.ref)}): {_answer(a.was)} → **{_answer(a.now)}**" for a in answers]
+    return [f"  - {md(a.criterion.title)} ({code(a.criterion.ref)}): {_answer(a.was)} → **{_answer(a.now)}**{_evidence(a)}"
+            for a in answers]
 
 
 def _decided_by(verdict: Verdict) -> str:

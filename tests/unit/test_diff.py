@@ -72,7 +72,7 @@ def test_verdict_change_names_the_criterion_that_decides(work: Path) -> None:
     assert out[2] == "1 project changed, 0 added, 0 removed. 1 verdict changed."
     block = out[out.index("### Churn radar (`churn-radar`)") + 2:]
     assert block[0] == "- **Verdict:** proceed with caution → **not recommended**"
-    assert block[1] == "  - Simple solution exists (`against_ml.simple_solution`): no → **yes**"
+    assert block[1] == "  - Simple solution exists (`against_ml.simple_solution`): no → **yes** — evidence: *The 21-day rule reached a third of the goal.*"
     assert block[2].startswith("  - Decided by: Simple solution exists (`against_ml.simple_solution`) is yes. *A fundamental reason rules ML out")
 
 
@@ -81,9 +81,21 @@ def test_answer_change_that_keeps_the_verdict(work: Path) -> None:
     out = lines(diff(work))
     assert out[2] == "1 project changed, 0 added, 0 removed. 0 verdicts changed."
     assert "- Feasibility answers changed; the verdict stays proceed with caution:" in out
-    assert "  - One error is fatal (`against_ml.fatal_errors`): no → **partly**" in out
+    assert "  - One error is fatal (`against_ml.fatal_errors`): no → **partly** — evidence: *A wasted coupon costs 5,000 won.*" in out
     decided = next(line for line in out if line.startswith("  - Decided by:"))
     assert "Good data is hard to get (`against_ml.no_good_data`) is partly; One error is fatal (`against_ml.fatal_errors`) is partly." in decided
+
+
+def test_a_changed_answer_shows_its_new_evidence_and_source(work: Path) -> None:
+    edit(work / "after/churn-radar.yaml", 'fatal_errors: {answer: no, evidence: "A wasted coupon costs 5,000 won."}',
+         'fatal_errors: {answer: yes, evidence: "A *wrong* coupon to a VIP [costs](x) a complaint. ' + "word " * 80 + '", '
+         'source: "https://tickets.example.com/CRM-12"}')
+    out = lines(diff(work))
+    [line] = [x for x in out if x.startswith("  - One error is fatal")]
+    assert line.startswith("  - One error is fatal (`against_ml.fatal_errors`): no → **yes** — evidence: *A \\*wrong\\* coupon to a VIP \\[costs\\](x)")
+    assert line.endswith(" …* ([source](<https://tickets.example.com/CRM-12>))")
+    gone = lines(diff(work, "after", "before"))
+    assert any(x.endswith("yes → **no** — evidence: *A wasted coupon costs 5,000 won.*") for x in gone)
 
 
 def test_reviewer_override_appearing(work: Path) -> None:
@@ -290,7 +302,7 @@ def test_a_simple_solution_rules_ml_out_in_the_examples(example: Path, tmp_path:
     data["feasibility"]["against_ml"]["simple_solution"] = {"answer": "yes", "evidence": "A rule does it."}
     (after / example.name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     out = lines(diff_sources("before", "after"))
-    assert f"  - Simple solution exists (`against_ml.simple_solution`): {was} → **yes**" in out
+    assert f"  - Simple solution exists (`against_ml.simple_solution`): {was} → **yes** — evidence: *A rule does it.*" in out
     computed = load_portfolio(before).projects[0].verdict
     if computed.computed == "not_recommended":
         assert f"- Feasibility answers changed; the verdict stays {computed.final.replace('_', ' ')}:" in out
