@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mlfolio import __version__
 
@@ -28,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--strict", action="store_true", help="fail on warnings too")
     v.add_argument("--schema", type=Path,
                    help="schema file (default: schemas/project.schema.json if present, else the one shipped with mlfolio)")
+    v.add_argument("--config", type=Path,
+                   help="mkdocs.yml whose mlfolio verdict_rules and reviewers apply (default: ./mkdocs.yml if present)")
 
     n = sub.add_parser("new", help="write a new spec with every section as a commented prompt")
     n.add_argument("id", help="project id: lower-case letters, digits, '-' and '_'")
@@ -60,11 +63,17 @@ def _validate(args: argparse.Namespace) -> int:
     paths = args.paths or [Path("projects")]
     schema = args.schema or schema_path_for(Path.cwd())
     try:
-        checker = Checker(load_schema(schema))
+        spec_schema = load_schema(schema)
     except (OSError, ValueError, SchemaError) as exc:  # unreadable, not JSON, not a JSON Schema
         reason = " ".join(str(exc).split("\n\n")[0].split())
         print(f"mlfolio: error: {schema} is not a usable JSON Schema: {reason}", file=sys.stderr)
         return EXIT_USAGE
+    try:  # the site's verdict rules and reviewers, so validate judges as the build does
+        checks = _site_checks(args.config, spec_schema)
+    except ValueError as exc:
+        print(f"mlfolio: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    checker = Checker(spec_schema, checks=checks)
     with collector_paused():  # thousands of acyclic specs: the cycle collector would only rescan them
         run = checker.check_paths(paths, keep_data=False, mapper=batch_mapper)  # diagnostics only: large batches use every core
     sys.stdout.write(REPORTERS[args.format](run))
@@ -116,6 +125,22 @@ def _schema_ref(spec_dir: Path) -> str:
         if candidate.is_file():
             return Path(os.path.relpath(candidate, start)).as_posix()
     return "../schemas/project.schema.json"
+
+
+def _site_checks(config_file: Path | None, schema: Any) -> tuple[Any, ...]:
+    """The verdict checks of the site whose ``mkdocs.yml`` is ``config_file`` (default: ./mkdocs.yml
+    if present); ``ValueError`` for options that are not valid."""
+    from mlfolio.analysis.verdict import DEFAULT_RULES, parse_rules
+    from mlfolio.analysis.verdict_checks import verdict_checks
+    from mlfolio.cli.settings import plugin_options
+
+    config = config_file or (Path("mkdocs.yml") if Path("mkdocs.yml").is_file() else None)
+    options = plugin_options(config) if config is not None else {}
+    rules = parse_rules(options["verdict_rules"], schema) if options.get("verdict_rules") is not None else DEFAULT_RULES
+    reviewers = options.get("reviewers") or []
+    if not isinstance(reviewers, list) or not all(isinstance(r, str) for r in reviewers):
+        raise ValueError(f"reviewers in {config} must be a list of names")
+    return verdict_checks(schema, rules, reviewers)
 
 
 def _diff(args: argparse.Namespace) -> int:

@@ -65,6 +65,9 @@ class MlfolioConfig(base.Config):
     """Folder of template overrides, searched before the bundled templates."""
     allowed_image_hosts = HostNames()
     """Hosts whose images free text may show; other outside images are shown as links."""
+    reviewers = opt.ListOfItems(opt.Type(str), default=[])
+    """Names or handles of the people who may override a computed verdict. Empty: anyone may
+    (the override still names its reviewer). Set: an override by anyone else is an error."""
     search = opt.Choice(SEARCH_ENGINES, default="pagefind")
     """``pagefind``: the site's own search (a Pagefind index built after the site, in the theme's
     search box; Material's ``search`` plugin must not be listed). ``material``: Material's

@@ -164,7 +164,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         templates = Path(self.config.templates_dir) if self.config.templates_dir else None
         site = SiteBuilder(specs_dir, base_dir, schema, schema_path, rules, labels, layout, templates,
                            self.config.allowed_image_hosts, Path(config.config_file_path) if config.config_file_path else None,
-                           incremental=self.command == "serve")
+                           incremental=self.command == "serve", reviewers=self.config.reviewers)
         if self.site is not None and self.site.settings == site.settings:
             site = self.site  # the same settings while serving: keep what is already rendered
         self.site = site

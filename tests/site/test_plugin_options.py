@@ -253,3 +253,21 @@ def test_an_unknown_language_is_refused(tmp_path: Path, copy_site, build_site) -
     result = build_site(root)
     assert result.error is not None
     assert any("language" in m and "fr" in m for m in result.messages()), result.messages()
+
+
+def test_reviewers_limit_who_may_override_a_verdict(tmp_path: Path, copy_site, build_site, plugin_options) -> None:
+    """crm-repurchase carries a reviewer's override: with a reviewers list that does not name
+    its reviewer, the build fails at the reviewer's line; naming them, it builds."""
+    import logging
+
+    import yaml
+    root = copy_site(tmp_path / "repo")
+    reviewer = yaml.safe_load((root / "projects" / "crm-repurchase.yaml").read_text(encoding="utf-8"))["feasibility"]["override"]["reviewer"]
+    plugin_options(root, reviewers=["Someone Else"])
+    failed = build_site(root)
+    assert failed.error is not None
+    [line] = [m for m in failed.messages(logging.ERROR) if "[reviewer-unknown]" in m]
+    assert line.startswith("projects/crm-repurchase.yaml:") and f"{reviewer!r} is not one of the site's reviewers (Someone Else)" in line
+    ok = copy_site(tmp_path / "ok")
+    plugin_options(ok, reviewers=["Someone Else", reviewer])
+    assert build_site(ok).error is None

@@ -499,3 +499,49 @@ def test_override_of_an_unethical_problem_needs_an_acknowledgement(check_text, c
     assert d.severity == Severity.ERROR and "acknowledge_unethical: true" in d.message
     acknowledged = text.replace('    date: "2026-03-01"\n', '    date: "2026-03-01"\n    acknowledge_unethical: true\n', 1)
     assert [d for d in check(check_text, acknowledged) if d.rule in ("override-unethical", "schema")] == []
+
+
+# -- checks that need the verdict (handed to the checker by the front ends) ------------------------
+
+
+def _checked(text: str, spec_schema, **options) -> list[Diagnostic]:
+    from mlfolio.analysis.verdict_checks import verdict_checks
+    from mlfolio.spec.loader import load_bytes as load_spec
+    loaded = load_spec(text.encode("utf-8"), "projects/x.yaml")
+    found: list[Diagnostic] = []
+    for check in verdict_checks(spec_schema, **options):
+        found.extend(check(loaded.data, loaded))
+    return found
+
+
+@pytest.mark.parametrize(("stage", "expected"), [("deployed", True), ("monitoring", True), ("development", False)])
+def test_a_deployed_project_not_recommended_without_override_is_warned(churn, spec_schema, stage, expected) -> None:
+    text = set_scalar(churn, ("stage",), stage)[0]
+    text = _answer(text, "for_ml.pattern", "no")
+    found = [d for d in _checked(text, spec_schema) if d.rule == "deployed-not-recommended"]
+    assert [(d.severity, d.path) for d in found] == ([(Severity.WARNING, "stage")] if expected else [])
+    if expected:
+        assert "for_ml.pattern = no" in found[0].message
+
+
+def test_an_override_by_someone_not_in_reviewers_is_an_error(churn, spec_schema) -> None:
+    override = ('  override:\n    verdict: recommended\n    reason: "Reviewed."\n    reviewer: "Mallory"\n')
+    text = insert_lines(churn, end_of_section(churn, "feasibility"), override)
+    assert _checked(text, spec_schema) == []  # no list: anyone may
+    [d] = _checked(text, spec_schema, reviewers=["Kim Min-ji", "@park"])
+    assert (d.rule, d.severity, d.path) == ("reviewer-unknown", Severity.ERROR, "feasibility.override.reviewer")
+    assert d.line == load(text).positions.value(("feasibility", "override", "reviewer")).line
+    allowed = text.replace('reviewer: "Mallory"', 'reviewer: "kim  min-ji"')
+    assert _checked(allowed, spec_schema, reviewers=["Kim Min-ji", "@park"]) == []
+
+
+def test_validate_and_the_build_use_the_sites_reviewers(tmp_path, churn) -> None:
+    import subprocess
+    import sys
+    (tmp_path / "projects").mkdir()
+    override = ('  override:\n    verdict: recommended\n    reason: "Reviewed."\n    reviewer: "Mallory"\n')
+    (tmp_path / "projects" / f"{CHURN}.yaml").write_text(insert_lines(churn, end_of_section(churn, "feasibility"), override), encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nplugins:\n  - mlfolio:\n      reviewers: [Kim]\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "mlfolio", "validate"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "'Mallory' is not one of the site's reviewers (Kim)" in done.stdout and "[reviewer-unknown]" in done.stdout
