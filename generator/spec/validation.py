@@ -294,11 +294,14 @@ class SchemaChecker:
         # An empty field the stage requires is one problem, not two: drop the schema's
         # "must not be empty" for the same field.
         covered = {d.path for d in stage_found}
-        errors = self.schema_errors(data)
-        if not errors and self._fast is not None and not self._fast.is_valid(data):
-            # The two validators disagree: the reference decides (the spec is accepted), and
-            # the disagreement is said, at the value, rather than passed over.
-            return self._disagreement(loaded, data) + stage_found
+        if self._fast is not None and self._fast.is_valid(data):
+            errors: list[ValidationError] = []
+        else:
+            errors = list(self._validator.iter_errors(data))
+            if not errors and self._fast is not None:
+                # The two validators disagree: the reference decides (the spec is accepted),
+                # and the disagreement is said, at the value, rather than passed over.
+                return self._disagreement(loaded, data) + stage_found
         # A value outside an enum is one problem even when its type is wrong too (`usage: true`):
         # the enum message lists the values to choose from.
         enums = {tuple(e.absolute_path) for e in errors if e.validator == "enum"}
