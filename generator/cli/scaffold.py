@@ -55,8 +55,8 @@ def quoted(value: str) -> str:
 
 
 def _readable(value: str) -> str:
-    """``value`` for a comment line: its double-quoted form without the quotes."""
-    return quoted(value)[1:-1]
+    """``value`` for a comment line: as it is, with what cannot be seen escaped as in :func:`quoted`."""
+    return "".join(char if char.isprintable() else quoted(char)[1:-1] for char in value)
 
 
 def _refuse_characters(option: str, value: str) -> None:

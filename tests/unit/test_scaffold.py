@@ -313,3 +313,10 @@ def test_toggling_every_comment_off_leaves_help_as_comments_and_valid_yaml(demo:
     loaded = load_bytes(toggled.encode("utf-8"), "toggled.yaml")
     assert loaded.ok, [d.format() for d in loaded.diagnostics]
     assert {"business", "problem", "feasibility", "metrics", "monitoring"} <= set(loaded.data)
+
+
+def test_the_header_comment_shows_the_title_with_invisible_characters_escaped(work: Path, capsys) -> None:
+    assert new(capsys, "demo", "--title", 'A "quoted" \\ title\u200b')[0] == EXIT_OK
+    lines = (work / "projects" / "demo.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[1] == '# A "quoted" \\ title\\u200b: a new mlfolio project spec.'
+    assert 'title: "A \\"quoted\\" \\\\ title\\u200b"' in lines
