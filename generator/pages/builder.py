@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mlfolio.analysis.model import Metric, Portfolio, Project
@@ -18,6 +18,7 @@ from mlfolio.analysis.verdict import VERDICTS, VerdictRule, criteria
 from mlfolio.pages.blocks import BlockBuilder, choice_label
 from mlfolio.pages.labels import Labels
 from mlfolio.pages.layout import Anchors, SiteLayout, slug
+from mlfolio.pages.outcomes import ab_result, evaluation, metric_outcomes
 from mlfolio.pages.reference import reference
 from mlfolio.spec.diagnostics import format_path
 from mlfolio.spec.names import group_key
@@ -53,13 +54,16 @@ def _metric_name(project: Project, metric_id: str) -> str:
 
 
 def _metric_row(metric: Metric) -> dict[str, Any]:
-    best = metric.best_baseline
+    best, latest = metric.best_baseline, metric.latest
     return {
         "metric": metric,
         "current": format_value(metric.current, metric.unit),
         "target": format_value(metric.target, metric.unit),
         "baseline": format_value(best.value, metric.unit) if best else "—",
         "baseline_name": best.baseline_name if best else "",
+        "latest": format_value(latest.value, metric.unit) if latest else "—",
+        "latest_date": latest.date if latest else "",
+        "status": metric.status,
     }
 
 
@@ -187,13 +191,19 @@ class PageBuilder:
         }
 
     def _ctx_goals(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
+        ab_test = blocks.field(("ab_test",), project.data)
         return {
             "goals": blocks.field(("goals",), project.data),
             "labels_block": blocks.field(("labels",), project.data),
             "multi_objective": blocks.field(("multi_objective",), project.data),
             "metric_rows": [_metric_row(m) for m in project.metrics],
             "metrics_missing": blocks.missing_from(("metrics",)),
-            "ab_test": blocks.field(("ab_test",), project.data),
+            # The A/B test's result is shown apart (decision, control against treatment).
+            "ab_test": ab_test if ab_test is None or ab_test.kind != "group" else
+            replace(ab_test, children=tuple(c for c in ab_test.children if c.key != "result")),
+            "ab_result": ab_result(project, self.schema, self.labels),
+            "evaluation": evaluation(project, self.schema, self.labels),
+            **metric_outcomes(project, self.schema, self.labels),
         }
 
     def _ctx_constraints(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:

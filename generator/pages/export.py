@@ -11,6 +11,28 @@ from mlfolio.spec.diagnostics import format_path
 EXPORT_VERSION = 1
 
 
+def outcomes_record(project: Project) -> dict[str, Any]:
+    """Per metric, in the spec's order: the path best baseline -> before -> target -> latest,
+    the status in the metric's direction, and every observation (oldest first); the A/B
+    test's decision; the offline evaluation, each result with its baseline on the same data set."""
+    result = (project.data.get("ab_test") or {}).get("result") or {}
+    return {
+        "metrics": [{
+            "id": m.id, "direction": m.direction, "unit": m.unit or None,
+            "baseline": None if m.best_baseline is None else {"id": m.best_baseline.baseline_id, "value": m.best_baseline.value},
+            "before": m.current, "target": m.target,
+            "latest": None if m.latest is None else {"date": m.latest.date, "value": m.latest.value, "source": m.latest.source},
+            "status": m.status,
+            "observations": [{"date": o.date, "value": o.value, "source": o.source, "link": o.link or None, "note": o.note or None}
+                             for o in m.observations],
+        } for m in project.metrics],
+        "ab_decision": result.get("decision"),
+        "evaluation": [{"dataset": r.dataset, "segment": r.segment or None, "metric": r.metric, "value": r.value,
+                        "baseline": None if r.baseline_id is None else {"id": r.baseline_id, "value": r.baseline_value}}
+                       for r in project.evaluation],
+    }
+
+
 def project_record(project: Project, url: str) -> dict[str, Any]:
     verdict = project.verdict
     return {
@@ -40,6 +62,7 @@ def project_record(project: Project, url: str) -> dict[str, Any]:
             "missing": [format_path(r.path) for r in project.readiness.missing],
         },
         "warnings": [d.format() for d in project.warnings],
+        "outcomes": outcomes_record(project),
         "spec": project.data,
     }
 

@@ -106,13 +106,15 @@ LABELS: dict[str, dict[str, str]] = {
         "status_no_data": "No data",
         "chart_latest_of": "The chart shows the latest {shown} of {total} observations.",
         "observations_expected": "No observation recorded yet: a released project records what its metrics do, "
-                                 "as `observations` under each metric (date, value, where it was measured).",
+                                 "as observations under each metric (date, value, where it was measured).",
         "outcome_note": "Status, in the metric's direction: target met when the latest observation reaches the target; "
                         "on track when it is better than the value before; off track when it is not.",
         "beats_baseline": "beats the baseline", "below_baseline": "does not beat the baseline",
         "below_target": "below target", "whole_set": "whole set", "computed": "computed",
         "against": "Against",
         "evaluation_note": "The best baseline is the best one measured on the same data set; a segment has none.",
+        "chart_legend": "In each chart the dashed line is the target, the dotted line the value before, "
+                        "and the dots the observations (the latest is larger).",
     },
     "ko": {
         "portfolio": "ML 프로젝트 포트폴리오",
@@ -180,14 +182,16 @@ LABELS: dict[str, dict[str, str]] = {
         "status_target_met": "목표 달성", "status_on_track": "개선 중", "status_off_track": "개선 없음",
         "status_no_data": "데이터 없음",
         "chart_latest_of": "차트는 관측값 {total}개 중 최근 {shown}개를 보여 줍니다.",
-        "observations_expected": "아직 기록된 관측값이 없습니다: 배포된 프로젝트는 각 지표 아래 `observations`에 "
+        "observations_expected": "아직 기록된 관측값이 없습니다: 배포된 프로젝트는 각 지표 아래 observations에 "
                                  "지표의 실제 값(날짜, 값, 측정 출처)을 기록합니다.",
         "outcome_note": "상태는 지표의 방향에 따라 정해집니다: 최근 관측값이 목표에 닿으면 목표 달성, "
                         "도입 전 값보다 좋으면 개선 중, 그렇지 않으면 개선 없음.",
         "beats_baseline": "베이스라인보다 좋음", "below_baseline": "베이스라인을 넘지 못함",
         "below_target": "목표 미달", "whole_set": "전체", "computed": "계산값",
         "against": "비교",
-        "evaluation_note": "최고 베이스라인은 같은 데이터셋에서 측정한 베이스라인 중 가장 좋은 것입니다. 세그먼트에는 베이스라인이 없습니다.",
+        "evaluation_note": "최고 베이스라인은 같은 데이터셋에서 측정한 베이스라인 중 가장 좋은 것입니다. "
+                           "세그먼트에는 베이스라인이 없습니다.",
+        "chart_legend": "차트의 파선은 목표, 점선은 도입 전 값, 점은 관측값입니다(가장 최근 값은 더 큰 점).",
     },
 }
 

@@ -161,7 +161,7 @@ def _scale(loaded: LoadResult, path: Path, value: Any, metric: dict[str, Any], w
     hint = f" ({unit})" if isinstance(unit, str) and unit else ""
     yield warning(loaded.file, *_at(loaded, path),
                   f"{what} {format_number(value)} is {times} the {name} value {_show(ref, unit)} of '{metric.get('id')}': "
-                  f"write it in the metric's unit{hint}, as `current` and `target` are",
+                  f"write it in the metric's unit{hint}, as its {name} value is written",
                   "unit-scale", format_path(path))
 
 
