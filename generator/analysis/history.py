@@ -166,6 +166,24 @@ class Staleness:
         return self.days is not None and self.limit is not None and self.days > self.limit
 
 
+@dataclass(frozen=True)
+class HistoryView:
+    """The history as one build sees it: read at ``now`` (seconds), with the stages' limits."""
+
+    history: History
+    now: int
+    limits: Mapping[str, int | None]
+
+    def timeline(self, project: Project) -> Timeline:
+        return self.history.timeline(posixpath.basename(project.file))
+
+    def staleness(self, project: Project) -> Staleness:
+        return staleness(project.stage, self.timeline(project), self.now, self.limits)
+
+    def recent(self, limit: int = 10) -> list[tuple[str, Event]]:
+        return self.history.recent(limit)
+
+
 def utc_date(seconds: int) -> str:
     return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d")
 
@@ -466,6 +484,7 @@ def read_history(specs_dir: Path, schema: SpecSchema, rules: Sequence[VerdictRul
 
 
 __all__ = [
-    "DEFAULT_STALE_AFTER", "KINDS", "NOTABLE", "Commit", "Event", "History", "HistoryReader", "Staleness", "Timeline",
+    "DEFAULT_STALE_AFTER", "KINDS", "NOTABLE", "Commit", "Event", "History", "HistoryReader", "HistoryView", "Staleness",
+    "Timeline",
     "build_time", "read_history", "stale_limits", "staleness", "utc_date",
 ]

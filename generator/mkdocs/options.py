@@ -65,6 +65,10 @@ class MlfolioConfig(base.Config):
     """Folder of template overrides, searched before the bundled templates."""
     allowed_image_hosts = HostNames()
     """Hosts whose images free text may show; other outside images are shown as links."""
+    stale_after = opt.DictOfItems(opt.Optional(opt.Type(int)), default={})
+    """Days a spec may stay untouched in git at each stage before it is flagged stale (stage ->
+    days, ``null``: never), over the defaults (problem definition and project design 60,
+    baseline & prototype, development and monitoring 90, deployed 180, retired never)."""
     reviewers = opt.ListOfItems(opt.Type(str), default=[])
     """Names or handles of the people who may override a computed verdict. Empty: anyone may
     (the override still names its reviewer). Set: an override by anyone else is an error."""

@@ -26,6 +26,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from mlfolio.analysis.history import stale_limits
 from mlfolio.analysis.verdict import DEFAULT_RULES, parse_rules
 from mlfolio.mkdocs.options import MlfolioConfig
 from mlfolio.pages.labels import LANGUAGES, Labels
@@ -158,17 +159,22 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
             rules = parse_rules(self.config.verdict_rules, schema) if self.config.verdict_rules is not None else DEFAULT_RULES
         except ValueError as exc:
             raise PluginError(f"mlfolio: invalid verdict_rules in {config.config_file_path}: {exc}") from None
+        try:
+            stale_after = stale_limits(self.config.stale_after, schema.stages)
+        except ValueError as exc:
+            raise PluginError(f"mlfolio: invalid stale_after in {config.config_file_path}: {exc}") from None
         theme_language = str(config.theme.get("language") or "en")
         labels = Labels(self.config.language or (theme_language if theme_language in LANGUAGES else "en"))
         layout = SiteLayout(self.config.pages_dir, bool(config.use_directory_urls))
         templates = Path(self.config.templates_dir) if self.config.templates_dir else None
         site = SiteBuilder(specs_dir, base_dir, schema, schema_path, rules, labels, layout, templates,
                            self.config.allowed_image_hosts, Path(config.config_file_path) if config.config_file_path else None,
-                           incremental=self.command == "serve", reviewers=self.config.reviewers)
+                           incremental=self.command == "serve", reviewers=self.config.reviewers, stale_after=stale_after)
         if self.site is not None and self.site.settings == site.settings:
             site = self.site  # the same settings while serving: keep what is already rendered
         self.site = site
-        assets = [("mlfolio.css", config.extra_css), ("mlfolio.js", config.extra_javascript)]
+        assets = [("mlfolio.css", config.extra_css), ("mlfolio.js", config.extra_javascript),
+                  ("portfolio.css", config.extra_css), ("portfolio.js", config.extra_javascript)]  # the home page's filters
         if self.config.search == "pagefind":
             self._use_pagefind(config)
             assets += [("mlfolio-search.css", config.extra_css), ("mlfolio-search.js", config.extra_javascript)]
@@ -196,6 +202,8 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
         result = self.site.build()
+        for note in result.notes:  # said once per build: no git history, an unusable SOURCE_DATE_EPOCH
+            log.info(f"mlfolio: {note}")
         for diagnostic in result.diagnostics:
             (log.error if diagnostic.is_error else log.warning)(diagnostic.format())
         if result.errors and self.command != "serve":

@@ -6,12 +6,17 @@ Page paths are built only from validated ids and ``slug()``, never from raw user
 
 from __future__ import annotations
 
+import json
+import posixpath
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import quote
 
+from mlfolio.analysis.history import Event, HistoryView
 from mlfolio.analysis.model import Metric, Portfolio, Project
+from mlfolio.analysis.outcomes import OUTCOME_STAGES
 from mlfolio.analysis.readiness import leaves
 from mlfolio.analysis.values import format_value
 from mlfolio.analysis.verdict import VERDICTS, VerdictRule, criteria
@@ -75,6 +80,7 @@ class PageBuilder:
         self.rules = tuple(rules)
         self.criteria = criteria(schema)
         self.group_anchors: dict[str, dict[str, str]] = {}
+        self.history: HistoryView | None = None  # the specs' git history and staleness, when the site has it
 
     def index(self, portfolio: Portfolio) -> None:
         """Learn the portfolio's groups, so project pages link to the anchors the group pages use."""
@@ -118,6 +124,7 @@ class PageBuilder:
             found = [project.readiness.section(s) for s in sections]
             context.setdefault("section_missing", {})[key] = leaves([r for s in found if s for r in s.missing])
         context.update(self._ctx_overview(project, blocks, src))
+        context.update(self._ctx_history(project, src))
         return PageSpec(src, "project.html.jinja", project.title, context, project.file, {"hide": ["navigation"]})
 
     def _ctx_overview(self, project: Project, blocks: BlockBuilder, src: str) -> dict[str, Any]:
@@ -261,6 +268,7 @@ class PageBuilder:
                 # Only while serving can a portfolio with broken specs be shown: say which.
                 "problems": [d.format() for d in portfolio.run.diagnostics if d.is_error],
                 "json_link": self.layout.href(home, self.layout.path("projects.json")),
+                **self._ctx_home(portfolio, home),
             }, meta={"hide": ["navigation"]}),
         ]
         for key, group_by, title in (("teams", "team", self.labels["by_team"]), ("stages", "stage", self.labels["by_stage"]),
@@ -321,3 +329,212 @@ class PageBuilder:
         return {"project": project, "link": self.layout.href(src, self.layout.project(project.id)),
                 "stage": self.labels.stage(project.stage), "verdict": self.labels.verdict(project.verdict.final),
                 "readiness": project.readiness.percent}
+
+    # -- history, staleness and the portfolio a lead steers by -----------------------------
+    def history_key(self, project: Project) -> tuple[object, ...]:
+        """What a project page shows of the history: equal keys, equal pages."""
+        if self.history is None:
+            return ()
+        return (self.history.history.available, self.history.history.reason, self.history.timeline(project),
+                self.history.staleness(project))
+
+    def history_note(self) -> str:
+        """The one sentence that says the site has no git history, and why; ``""`` when it has."""
+        if self.history is None or self.history.history.available:
+            return ""
+        return self.labels.format("history_unavailable", why=self.labels["history_reason_" + self.history.history.reason])
+
+    def _last_changed(self, project: Project) -> dict[str, Any] | None:
+        if self.history is None:
+            return None
+        last = self.history.timeline(project).last_changed
+        stale = self.history.staleness(project)
+        return {
+            "date": last.date if last else "", "commit": last.short if last else "", "author": last.author if last else "",
+            "time": last.time if last else 0, "stale": stale.stale, "days": stale.days, "limit": stale.limit,
+            "stale_text": self.labels.format("stale_text", days=stale.days, limit=stale.limit, stage=self.labels.stage(project.stage))
+            if stale.stale else "",
+        }
+
+    def _ctx_history(self, project: Project, src: str) -> dict[str, Any]:
+        """The project page's "last changed" line and its History section (newest first)."""
+        timeline = self.history.timeline(project) if self.history is not None else None
+        return {
+            "history_available": self.history is not None and self.history.history.available,
+            "history_note": self.history_note(),
+            "last_changed": self._last_changed(project),
+            "history": [self._event(e) for e in reversed(timeline.events)] if timeline is not None else [],
+        }
+
+    def _value(self, value: object, unit: str) -> str:
+        return format_value(value if isinstance(value, (int, float)) else None, unit)
+
+    def _event(self, event: Event) -> dict[str, Any]:
+        """A timeline entry as the page shows it: one line of text, and the details under it."""
+        t, kind = self.labels, event.kind
+        details: list[str] = []
+        if kind == "created":
+            text = t.format("event_created", stage=t.stage(str(event.new))) if event.new else t["event_created_invalid"]
+            if event.verdict:
+                details.append(t.format("event_created_verdict", verdict=t.verdict(event.verdict)))
+        elif kind in ("stage", "verdict"):
+            name = t.stage if kind == "stage" else t.verdict
+            text = t.format("event_" + kind, old=name(str(event.old)), new=name(str(event.new)))
+            if event.direction:
+                text += f" ({t[event.direction]})"
+            if kind == "verdict":
+                if event.override:
+                    text += f" ({t['override_short']})"
+                details += [t.format("event_answer", criterion=t.criterion(a.criterion), was=t.answer(a.was), now=t.answer(a.now))
+                            for a in event.answers]
+                if event.decided_by:
+                    details.append(t["decided_by"] + ": " + ", ".join(f"{t.criterion(a.criterion)} = {t.answer(a.answer)}"
+                                                                      for a in event.decided_by))
+        elif kind == "target":
+            if event.old is None:
+                text = t.format("event_target_set", metric=event.metric_name, new=self._value(event.new, event.unit))
+            else:
+                text = t.format("event_target", metric=event.metric_name, old=self._value(event.old, event.unit),
+                                new=self._value(event.new, event.unit))
+            if event.direction:
+                text += f" ({t[event.direction + '_ambitious']})"
+        elif kind == "invalid":
+            text = t.format("event_invalid", errors=event.errors)
+        elif kind in ("renamed", "owners", "team"):
+            text = t.format("event_" + kind, old=event.old or "—", new=event.new or "—")
+        else:
+            text = t["event_" + kind]
+        commit = event.commit
+        return {"kind": kind, "date": commit.date, "commit": commit.short, "sha": commit.sha, "author": commit.author,
+                "text": text, "details": details}
+
+    def key_metric(self, project: Project) -> Metric | None:
+        """The metric a portfolio row shows: the first with a target (the first of the page's key metrics)."""
+        return next((m for m in project.metrics if m.target is not None), None)
+
+    def _statuses(self, project: Project) -> list[str]:
+        """The project's statuses the portfolio filters on: ``stale``, ``off_track`` (a metric is)."""
+        found = []
+        if self.history is not None and self.history.staleness(project).stale:
+            found.append("stale")
+        if any(m.status == "off_track" for m in project.metrics):
+            found.append("off_track")
+        return found
+
+    def _key_metric_cell(self, project: Project) -> dict[str, Any] | None:
+        metric = self.key_metric(project)
+        if metric is None:
+            return None
+        latest = metric.latest
+        value = latest.value if latest is not None else metric.current
+        shown = metric.status if metric.status != "no_data" or project.stage in OUTCOME_STAGES else ""
+        return {"id": metric.id, "name": metric.name, "value": format_value(value, metric.unit),
+                "target": format_value(metric.target, metric.unit), "raw_value": value, "raw_target": metric.target,
+                "status": shown, "status_label": self.labels["status_" + shown] if shown else ""}
+
+    def _portfolio_row(self, project: Project, src: str) -> dict[str, Any]:
+        """A row of the home page's table: what it shows, and what the filters, the sort and the CSV read."""
+        row = self._row(project, src)
+        owners = [str(o.get("name", "")) for o in project.data.get("owners") or ()]
+        last = self._last_changed(project)
+        row.update(
+            owners=", ".join(owners), key_metric=self._key_metric_cell(project), last_changed=last,
+            statuses=self._statuses(project),
+            sort={"stage": self.schema.stages.index(project.stage) if project.stage in self.schema.stages else 99,
+                  "verdict": SEVERITY.get(project.verdict.final, 9), "readiness": project.readiness.percent,
+                  "last_changed": last["time"] if last and last["time"] else 0},
+        )
+        row["attrs"] = {
+            "id": project.id, "stage": project.stage, "verdict": project.verdict.final, "team": group_key(project.team),
+            "tags": json.dumps(sorted({group_key(x) for x in project.tags}), ensure_ascii=False),
+            "owners": json.dumps(sorted({group_key(x) for x in owners}), ensure_ascii=False),
+            "status": " ".join(row["statuses"]),
+            "csv": json.dumps(self._csv_row(project, row), ensure_ascii=False),
+        }
+        return row
+
+    def _csv_row(self, project: Project, row: dict[str, Any]) -> list[str]:
+        metric, last = row["key_metric"] or {}, row["last_changed"] or {}
+        return [
+            project.id, project.title, project.stage, project.verdict.final, str(project.readiness.percent), project.team,
+            "; ".join(o for o in row["owners"].split(", ") if o), "; ".join(project.tags),
+            metric.get("name", ""), _number(metric.get("raw_value")), _number(metric.get("raw_target")), metric.get("status", ""),
+            last.get("date", ""), ("yes" if last.get("stale") else "no") if last.get("date") else "",
+            "" if last.get("days") is None else str(last["days"]), "" if last.get("limit") is None else str(last["limit"]),
+            project.updated, self.layout.url(self.layout.project(project.id)),
+        ]
+
+    def csv_rows(self, portfolio: Portfolio) -> list[list[str]]:
+        """``projects.csv``: the header, then the active projects and the retired ones, as the home page lists them."""
+        home = self.layout.home()
+        rows = [self._portfolio_row(p, home) for p in portfolio.projects]
+        ordered = [r for r in rows if r["project"].stage != RETIRED] + [r for r in rows if r["project"].stage == RETIRED]
+        return [list(CSV_COLUMNS), *(json.loads(r["attrs"]["csv"]) for r in ordered)]
+
+    def _ctx_home(self, portfolio: Portfolio, home: str) -> dict[str, Any]:
+        """The home page: active and retired projects apart, bars that open the filtered view, the
+        filters' choices, "what changed recently", and the no-history note."""
+        t = self.labels
+        rows = [self._portfolio_row(p, home) for p in portfolio.projects]
+        owners: dict[str, str] = {}
+        for p in portfolio.projects:
+            for o in p.data.get("owners") or ():
+                owners.setdefault(group_key(str(o.get("name", ""))), str(o.get("name", "")))
+        statuses = ["stale"] + (["off_track"] if any("off_track" in r["statuses"] for r in rows) or _has_outcomes(portfolio) else [])
+        filters = [
+            {"key": "stage", "label": t["stage"], "options": [(s, t.stage(s)) for s in self.schema.stages]},
+            {"key": "verdict", "label": t["verdict"], "options": [(v, t.verdict(v)) for v in VERDICTS]},
+            {"key": "team", "label": t["team"], "options": [(group_key(k), k) for k in portfolio.by("team")]},
+            {"key": "tag", "label": t["tags"], "options": [(group_key(k), k) for k in portfolio.by("tag")]},
+            {"key": "owner", "label": t["owners"], "options": sorted(owners.items(), key=lambda kv: (kv[0], kv[1]))},
+            {"key": "status", "label": t["status"], "options": [(s, t["status_" + s]) for s in statuses]},
+        ]
+        by_id = {p.id: p for p in portfolio.projects}
+        names = {posixpath.basename(p.file): p for p in portfolio.projects}
+        recent = []
+        for name, event in (self.history.recent(RECENT) if self.history is not None else []):
+            project = names.get(name)
+            if project is not None:
+                entry = self._event(event)
+                entry.update(title=project.title, link=self.layout.href(home, self.layout.project(project.id)))
+                recent.append(entry)
+        stage_links = {s: f"?stage={quote(s)}#{'retired-projects' if s == RETIRED else 'all-projects'}" for s in self.schema.stages}
+        active_total = sum(p.stage != RETIRED for p in by_id.values())
+        verdict_links = {v: f"?verdict={quote(v)}#all-projects" for v in VERDICTS}
+        return {
+            "active_rows": [r for r in rows if r["project"].stage != RETIRED],
+            "retired_rows": [r for r in rows if r["project"].stage == RETIRED],
+            "active_total": active_total,
+            "columns": HOME_COLUMNS,
+            "retired_columns": RETIRED_COLUMNS,
+            "csv_header": json.dumps(list(CSV_COLUMNS)),
+            "csv_link": self.layout.href(home, self.layout.path("projects.csv")),
+            "stage_links": stage_links,
+            "verdict_links": verdict_links,
+            "filters": json.dumps(filters, ensure_ascii=False),
+            "filter_labels": json.dumps({k: t[k] for k in FILTER_LABELS}, ensure_ascii=False),
+            "recent": recent,
+            "history_available": self.history is not None and self.history.history.available,
+            "history_note": self.history_note(),
+        }
+
+
+# The home page's columns (after the title), the retired table's, and projects.csv's.
+HOME_COLUMNS = ("stage", "verdict", "readiness", "team", "owners", "key_metric", "last_changed", "updated")
+RETIRED_COLUMNS = ("verdict", "team", "owners", "last_changed", "updated")
+CSV_COLUMNS = ("id", "title", "stage", "verdict", "readiness", "team", "owners", "tags", "key_metric", "key_metric_value",
+               "key_metric_target", "key_metric_status", "last_changed", "stale", "days_untouched", "stale_after_days",
+               "updated", "url")
+# The verdicts' sort order on the home page: most severe first (the stages sort in life-cycle order).
+SEVERITY = {"not_recommended": 0, "proceed_with_caution": 1, "undetermined": 2, "recommended": 3}
+FILTER_LABELS = ("all", "filter_heading", "clear_filters", "download_csv", "showing", "no_match")
+RECENT = 10
+
+
+def _number(value: object) -> str:
+    return "" if value is None or isinstance(value, bool) else str(value)
+
+
+def _has_outcomes(portfolio: Portfolio) -> bool:
+    """Does any metric carry observations (so "off track" can be said of it at all)?"""
+    return any(m.observations for p in portfolio.projects for m in p.metrics)

@@ -1,9 +1,10 @@
 """Golden pages: the HTML the plugin hands MkDocs for two example projects and the home page.
 
 The HTML is a page's content (what MkDocs puts inside the article, ``page.content``) as the
-``mlfolio`` plugin makes it: its ``on_config`` and ``on_files`` events, run in-process on this
-checkout's ``mkdocs.yml`` (validation, portfolio, page contexts, templates, the Markdown of
-the specs' free text). Each page is compared with ``golden/<name>.html``:
+``mlfolio`` plugin makes it: its ``on_config`` and ``on_files`` events, run in-process on a copy
+of this checkout's ``mkdocs.yml``, schema and specs, the specs committed to a fresh repository
+(see ``rendered``): validation, portfolio, history, page contexts, templates, the Markdown of
+the specs' free text. Each page is compared with ``golden/<name>.html``:
 
 - ``house-prices.html``: an English project at stage baseline & prototype;
 - ``crm-repurchase.html``: a Korean project with a reviewer's override of the verdict;
@@ -21,6 +22,9 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -37,14 +41,40 @@ PAGES = {
 UPDATE = os.environ.get("MLFOLIO_UPDATE_GOLDEN") == "1"
 
 
+# The pages show each spec's history from git. So that they change with the templates and the
+# specs only, not with this checkout's commits or the date, they are made from a copy of the
+# inputs whose specs are committed at once by one author on one day, with "now" fixed
+# (SOURCE_DATE_EPOCH) 86 days later: the early stages (60 days) are stale, the later ones not.
+# Commit ids are written as 0000000 (the one commit's id changes with any example).
+COMMITTED = "2026-01-05T12:00:00+00:00"
+NOW = "1775001600"  # 2026-04-01 00:00 UTC
+SHORT_SHA = re.compile(r"<code>[0-9a-f]{7}</code>")
+
+
+def _commit_specs(root: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_NAME="Golden Author", GIT_AUTHOR_EMAIL="golden@example.com", GIT_AUTHOR_DATE=COMMITTED,
+               GIT_COMMITTER_NAME="Golden Author", GIT_COMMITTER_EMAIL="golden@example.com", GIT_COMMITTER_DATE=COMMITTED)
+    for args in (["init", "-q"], ["add", "projects"], ["commit", "-q", "-m", "The examples"]):
+        subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args], cwd=root, env=env,
+                       check=True, capture_output=True)
+
+
 @pytest.fixture(scope="module")
-def rendered() -> dict[str, str]:
+def rendered(tmp_path_factory: pytest.TempPathFactory, copy_site) -> dict[str, str]:
     """Source path of every generated page -> the HTML the plugin made for it."""
-    config = load_config(str(REPO / "mkdocs.yml"))
-    config.plugins.on_startup(command="build", dirty=False)
-    config = config.plugins.on_config(config)
-    files = config.plugins.on_files(get_files(config), config=config)
-    return {f.src_uri: f.content_string for f in files if f.generated_by and f.src_uri.endswith(".md")}
+    if shutil.which("git") is None:
+        pytest.skip("the golden pages show the specs' history: git is needed")
+    root = copy_site(tmp_path_factory.mktemp("golden") / "repo")
+    _commit_specs(root)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", NOW)
+        config = load_config(str(root / "mkdocs.yml"))
+        config.plugins.on_startup(command="build", dirty=False)
+        config = config.plugins.on_config(config)
+        files = config.plugins.on_files(get_files(config), config=config)
+    return {f.src_uri: SHORT_SHA.sub("<code>0000000</code>", f.content_string)
+            for f in files if f.generated_by and f.src_uri.endswith(".md")}
 
 
 def test_the_golden_pages_are_generated(rendered: dict[str, str]) -> None:

@@ -1,0 +1,249 @@
+/* mlfolio: the portfolio home page, for a lead who steers by it. Without this script the page is
+   plain tables. With it:
+   - filters for stage, verdict, team, tag, owner and status combine (every one must match), and
+     the query string keeps them (?stage=development&status=stale), so a filtered view can be
+     shared, and a reload or a link (the stage and verdict bars) opens it;
+   - a click on a column header sorts its table: stage in life-cycle order, verdict most severe
+     first, readiness and last changed by value (the cells' data-sort); the URL keeps the sort too;
+   - "Download this view" saves the rows shown, in the order shown, as CSV: the columns and the
+     quoting of projects.csv (which is the whole portfolio, for readers without the script).
+   Everything it shows comes from the page (data-* attributes): no request, no other host. */
+(function () {
+  "use strict";
+
+  var FORMULA = /^[=+\-@\t\r]/;
+  var NUMBER = /^-?\d+(\.\d+)?$/;
+
+  function csvCell(value) {
+    value = String(value);
+    if (FORMULA.test(value) && !NUMBER.test(value)) value = "'" + value;  // not run as a formula
+    if (/[",\r\n]/.test(value)) value = '"' + value.replace(/"/g, '""') + '"';
+    return value;
+  }
+
+  function csvText(header, rows) {
+    var lines = [header].concat(rows).map(function (cells) { return cells.map(csvCell).join(",") + "\r\n"; });
+    return "\ufeff" + lines.join("");
+  }
+
+  function parse(text, fallback) {
+    try { return JSON.parse(text); } catch (e) { return fallback; }
+  }
+
+  function format(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) { return key in values ? values[key] : all; });
+  }
+
+  function rowValues(row, key) {
+    if (key === "tag") return parse(row.getAttribute("data-tags"), []);
+    if (key === "owner") return parse(row.getAttribute("data-owners"), []);
+    if (key === "status") return (row.getAttribute("data-status") || "").split(" ").filter(Boolean);
+    return [row.getAttribute("data-" + key) || ""];
+  }
+
+  function setup() {
+    var root = document.querySelector(".mlfolio-portfolio");
+    if (!root || root.getAttribute("data-mlfolio-ready")) return;
+    root.setAttribute("data-mlfolio-ready", "1");
+    var filters = parse(root.getAttribute("data-filters"), []).filter(function (f) { return f.options.length; });
+    var labels = parse(root.getAttribute("data-labels"), {});
+    var header = parse(root.getAttribute("data-csv-header"), []);
+    var tables = Array.prototype.slice.call(root.querySelectorAll("table[data-mlfolio-table]"));
+    var language = document.documentElement.lang || undefined;
+    var selects = {};
+    var sort = null;  // {column: "stage", descending: false}
+
+    // -- the filters ---------------------------------------------------------------------------
+    var form = document.createElement("form");
+    form.className = "mlfolio-filters";
+    form.setAttribute("aria-label", labels.filter_heading || "Filter");
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    filters.forEach(function (filter) {
+      var label = document.createElement("label");
+      var name = document.createElement("span");
+      name.textContent = filter.label;
+      var select = document.createElement("select");
+      select.name = filter.key;
+      select.appendChild(new Option(labels.all || "All", ""));
+      filter.options.forEach(function (option) { select.appendChild(new Option(option[1], option[0])); });
+      select.addEventListener("change", function () { apply(); remember(); });
+      label.appendChild(name);
+      label.appendChild(select);
+      form.appendChild(label);
+      selects[filter.key] = select;
+    });
+    var actions = document.createElement("div");
+    actions.className = "mlfolio-filter-actions";
+    var clear = document.createElement("button");
+    clear.type = "button";
+    clear.className = "md-button";
+    clear.textContent = labels.clear_filters || "Clear filters";
+    clear.addEventListener("click", function () {
+      Object.keys(selects).forEach(function (key) { selects[key].value = ""; });
+      apply();
+      remember();
+    });
+    var download = document.createElement("button");
+    download.type = "button";
+    download.className = "md-button md-button--primary mlfolio-download";
+    download.textContent = labels.download_csv || "Download CSV";
+    download.addEventListener("click", save);
+    actions.appendChild(clear);
+    actions.appendChild(download);
+    form.appendChild(actions);
+    var status = document.createElement("p");
+    status.className = "mlfolio-filter-status";
+    status.setAttribute("role", "status");
+    form.appendChild(status);
+    root.insertBefore(form, root.firstChild);
+
+    function rows() {
+      var found = [];
+      tables.forEach(function (table) {
+        Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+          if (row.hasAttribute("data-id")) found.push(row);
+        });
+      });
+      return found;
+    }
+
+    function chosen() {
+      var out = [];
+      filters.forEach(function (filter) {
+        var value = selects[filter.key].value;
+        if (value) out.push([filter.key, value]);
+      });
+      return out;
+    }
+
+    function apply() {
+      var wanted = chosen();
+      var shown = 0, total = 0;
+      tables.forEach(function (table) {
+        var body = table.tBodies[0];
+        var visible = 0;
+        Array.prototype.forEach.call(body.rows, function (row) {
+          if (!row.hasAttribute("data-id")) return;
+          var match = wanted.every(function (pair) { return rowValues(row, pair[0]).indexOf(pair[1]) >= 0; });
+          row.hidden = !match;
+          visible += match ? 1 : 0;
+        });
+        total += body.querySelectorAll("tr[data-id]").length;
+        shown += visible;
+        var none = body.querySelector("tr.mlfolio-no-match");
+        if (!none) {
+          none = document.createElement("tr");
+          none.className = "mlfolio-no-match";
+          var cell = document.createElement("td");
+          cell.colSpan = table.tHead.rows[0].cells.length;
+          cell.textContent = labels.no_match || "No project matches.";
+          none.appendChild(cell);
+          body.appendChild(none);
+        }
+        none.hidden = visible > 0;
+      });
+      status.textContent = format(labels.showing || "{shown} / {total}", {shown: shown, total: total});
+      form.classList.toggle("mlfolio-filtered", wanted.length > 0);
+    }
+
+    // -- the URL keeps the view -----------------------------------------------------------------
+    function remember() {
+      var params = new URLSearchParams();
+      chosen().forEach(function (pair) { params.append(pair[0], pair[1]); });
+      if (sort) params.append("sort", (sort.descending ? "-" : "") + sort.column);
+      var query = params.toString();
+      var url = location.pathname + (query ? "?" + query : "") + location.hash;
+      if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", url);
+    }
+
+    function restore() {
+      var params = new URLSearchParams(location.search);
+      filters.forEach(function (filter) {
+        var value = params.get(filter.key) || "";
+        var known = filter.options.some(function (option) { return option[0] === value; });
+        selects[filter.key].value = known ? value : "";
+      });
+      var asked = params.get("sort");
+      if (asked) {
+        var descending = asked.charAt(0) === "-";
+        sortBy(descending ? asked.slice(1) : asked, descending);
+      }
+      apply();
+      remember();  // drops what the page does not know
+    }
+
+    // -- sorting --------------------------------------------------------------------------------
+    function key(row, index, type) {
+      var cell = row.cells[index];
+      if (!cell) return type === "number" ? -Infinity : "";
+      var value = cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent.trim();
+      if (type === "number") {
+        var number = parseFloat(String(value).replace(/[%,\s]/g, ""));
+        return isNaN(number) ? -Infinity : number;
+      }
+      return String(value);
+    }
+
+    function sortBy(column, descending) {
+      var known = false;
+      tables.forEach(function (table) {
+        var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+        heads.forEach(function (th) { th.removeAttribute("aria-sort"); });
+        var index = heads.findIndex(function (th) { return th.getAttribute("data-column") === column; });
+        if (index < 0) return;
+        known = true;
+        var type = heads[index].getAttribute("data-sort-type") || "text";
+        heads[index].setAttribute("aria-sort", descending ? "descending" : "ascending");
+        var body = table.tBodies[0];
+        var list = Array.prototype.slice.call(body.querySelectorAll("tr[data-id]"));
+        list.forEach(function (row, position) { row._mlfolioPosition = position; });
+        list.sort(function (a, b) {
+          var x = key(a, index, type), y = key(b, index, type);
+          var order = type === "number" ? x - y : x.localeCompare(y, language, {sensitivity: "base"});
+          if (descending) order = -order;
+          return order || a._mlfolioPosition - b._mlfolioPosition;  // stable: ties keep their order
+        });
+        list.forEach(function (row) { body.insertBefore(row, body.querySelector("tr.mlfolio-no-match")); });
+      });
+      sort = known ? {column: column, descending: descending} : null;
+    }
+
+    tables.forEach(function (table) {
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+        var column = th.getAttribute("data-column");
+        if (!column) return;
+        th.setAttribute("data-mlfolio-sort", "");
+        th.setAttribute("tabindex", "0");
+        th.setAttribute("title", document.documentElement.lang === "ko" ? "정렬" : "Sort");
+        var go = function () {
+          var descending = !!sort && sort.column === column && !sort.descending;
+          sortBy(column, descending);
+          remember();
+        };
+        th.addEventListener("click", go);
+        th.addEventListener("keydown", function (event) {
+          if (event.key === "Enter" || event.key === " ") { event.preventDefault(); go(); }
+        });
+      });
+    });
+
+    // -- the current view as CSV ---------------------------------------------------------------
+    function save() {
+      var shown = rows().filter(function (row) { return !row.hidden; })
+        .map(function (row) { return parse(row.getAttribute("data-csv"), []); });
+      var blob = new Blob([csvText(header, shown)], {type: "text/csv;charset=utf-8"});
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = "projects-view.csv";
+      document.body.appendChild(link);
+      link.click();
+      setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
+    }
+
+    restore();
+  }
+
+  if (typeof document$ !== "undefined" && document$.subscribe) { document$.subscribe(setup); }
+  else if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", setup); }
+  else { setup(); }
+})();
