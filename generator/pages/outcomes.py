@@ -10,6 +10,7 @@ with an ``aria-label`` that says the values.
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +37,15 @@ def _coordinate(value: float) -> str:
     return f"{value:.1f}"
 
 
+def _day(date: str, index: int) -> int:
+    """The date as a day number; the position for a date Python cannot read (validation checks
+    dates, but a chart must never stop a page)."""
+    try:
+        return datetime.date.fromisoformat(date).toordinal()
+    except ValueError:
+        return index
+
+
 def chart(metric: Metric, labels: Labels) -> dict[str, Any] | None:
     """Coordinates and accessible label of a metric's observation chart; None without observations.
 
@@ -44,7 +54,7 @@ def chart(metric: Metric, labels: Labels) -> dict[str, Any] | None:
     shown = metric.observations[-MAX_CHART_POINTS:]
     if not shown:
         return None
-    days = [datetime.date.fromisoformat(o.date).toordinal() for o in shown]
+    days = [_day(o.date, i) for i, o in enumerate(shown)]
     values = [float(o.value) for o in shown]
     references = [float(v) for v in (metric.current, metric.target) if v is not None]
     low, high = min(values + references), max(values + references)
@@ -134,6 +144,8 @@ def ab_result(project: Project, schema: SpecSchema, labels: Labels) -> dict[str,
     computed = lift is None and control is not None and treatment is not None and control != 0
     if computed:
         lift = (treatment - control) / abs(control) * 100
+    if lift is not None and not math.isfinite(lift):  # a control of 1e-300: nothing worth printing
+        lift = None
     significant = result.get("significant")
     return {
         "title": labels.field(node, "result"),

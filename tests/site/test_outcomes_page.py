@@ -220,3 +220,32 @@ def test_a_released_project_without_observations_says_so(site_copy: Path, build_
     assert root.find("svg", cls="mlfolio-trend") is None
     statuses = [r[-1] for r in rows(after(root, "key-metrics", "table"))[1:]]
     assert statuses and set(statuses) == {"No data"}
+
+
+# -- text from the spec is data ----------------------------------------------------------------
+
+
+def test_spec_text_in_outcomes_is_escaped(tmp_path: Path, html: Any) -> None:
+    """Sources, segments, notes and links of observations, results and evaluations cannot add markup."""
+    evil = '<script>alert(1)</script><svg onload="x()">'
+    data = load_file(REPO / "projects" / "feed-ranking.yaml").data
+    metric = data["metrics"][0]
+    metric["observations"][0].update(source=f"dash {evil}", note=f"[x](javascript:alert(1)) {evil}")
+    metric["name"] = f"Rate {evil}"
+    data["ab_test"]["result"]["note"] = f"note {evil}"
+    data["evaluation"] = {"model": f"m {evil}", "results": [
+        {"dataset": "quality_holdout", "segment": f"seg {evil}", "metric": "quality_pr_auc", "value": 0.7}]}
+    (tmp_path / "projects").mkdir()
+    (tmp_path / "projects" / "feed-ranking.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**9), encoding="utf-8")
+    schema = load_schema(REPO / "schemas" / "project.schema.json")
+    portfolio = load_portfolio([tmp_path / "projects"], schema, root=tmp_path)
+    [project] = portfolio.projects
+    builder = PageBuilder(schema, EN, SiteLayout(), DEFAULT_RULES)
+    builder.index(portfolio)
+    parse, html = html, render_page(environment(EN), builder.project_page(project)).html
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    for node in parse(tmp_path / "page.html").iter():
+        assert node.tag != "script" and not any(name.startswith("on") for name in node.attrs), node
+        assert not (node.attrs.get("href") or "").startswith("javascript:"), node
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 6  # aria-label, dot title, name, source, model, segment
