@@ -18,6 +18,7 @@ import jinja2
 from mlfolio.analysis.history import HistoryReader, HistoryView, build_time, stale_limits
 from mlfolio.analysis.model import Portfolio, Project, load_portfolio
 from mlfolio.analysis.verdict import VerdictRule
+from mlfolio.analysis.verdict_checks import verdict_checks
 from mlfolio.pages.builder import PageBuilder
 from mlfolio.pages.export import export_csv, export_json
 from mlfolio.pages.labels import Labels
@@ -73,7 +74,7 @@ class SiteBuilder:
     def __init__(self, specs_dir: Path, root: Path, schema: SpecSchema, schema_path: Path, rules: Sequence[VerdictRule],
                  labels: Labels, layout: SiteLayout, templates_dir: Path | None = None,
                  allowed_image_hosts: Sequence[str] = (), site_config: Path | None = None, *, incremental: bool = True,
-                 stale_after: Mapping[str, int | None] | None = None) -> None:
+                 stale_after: Mapping[str, int | None] | None = None, reviewers: Sequence[str] = ()) -> None:
         """``site_config`` is the engine's own settings file (``mkdocs.yml``): when it changes,
         nothing rendered before is reused. ``incremental=False`` (a one-off build) keeps nothing
         for a next build: the loaded specs are freed as soon as their pages are rendered.
@@ -93,7 +94,8 @@ class SiteBuilder:
         self.stale_after = stale_limits(stale_after, schema.stages)
         self.history = HistoryReader(specs_dir, schema, self.rules)
         self._cache: dict[str, tuple[tuple[object, ...], RenderedPage]] = {}
-        self.checker = Checker(schema, remember=incremental)
+        self.reviewers = tuple(reviewers)  # who may override a verdict (empty: anyone)
+        self.checker = Checker(schema, remember=incremental, checks=verdict_checks(schema, self.rules, self.reviewers))
         self._env: jinja2.Environment | None = None
         self._templates: tuple[tuple[str, int, int], ...] = ()
 
