@@ -358,12 +358,17 @@ class PageBuilder:
 
     def _ctx_history(self, project: Project, src: str) -> dict[str, Any]:
         """The project page's "last changed" line and its History section (newest first)."""
-        timeline = self.history.timeline(project) if self.history is not None else None
+        commits: list[list[Event]] = []  # the timeline's events, a list per commit, oldest first
+        for event in self.history.timeline(project).events if self.history is not None else ():
+            if commits and commits[-1][0].commit == event.commit:
+                commits[-1].append(event)
+            else:
+                commits.append([event])
         return {
             "history_available": self.history is not None and self.history.history.available,
             "history_note": self.history_note(),
             "last_changed": self._last_changed(project),
-            "history": [self._event(e) for e in reversed(timeline.events)] if timeline is not None else [],
+            "history": [self._event(e) for events in reversed(commits) for e in events],  # newest commit first
         }
 
     def _value(self, value: object, unit: str) -> str:
