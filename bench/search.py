@@ -233,7 +233,7 @@ def one_run(playwright: Any, url: str, query: str, traffic: Traffic, engine: str
             context.close()
     search = SEARCH_PATHS[engine]
     return {"seconds": seconds, "bytes": sum(b for _, b in sent), "search_bytes": sum(b for p, b in sent if search.match(p)),
-            "requests": len(sent), "results": count, "blocked": blocked}
+            "requests": len(sent), "results": count, "blocked": blocked, "fetched": sent}
 
 
 def measure(out: Path, sizes: list[int], engines: list[str], repeat: int) -> list[dict[str, Any]]:
