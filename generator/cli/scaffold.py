@@ -95,16 +95,54 @@ def _placeholder(prop: dict[str, Any]) -> str:
     return ""
 
 
+# Lists whose ids other fields name (``x-mlfolio-ref``): an example reference names the id the
+# scaffold's own example for that list defines, so the examples agree when uncommented together.
+_REF_LISTS = {"metrics": ("metrics",), "baselines": ("baselines",), "datasets": ("data", "datasets")}
+
+
+def _is_review(prop: dict[str, Any]) -> bool:
+    """An answer (a feasibility criterion, a question about the input data) or a reviewer's
+    override: the scaffold never writes one, only how to write it. Uncommented, it is empty,
+    and the checker says so."""
+    props = prop.get("properties") or {}
+    return prop.get("type") == "object" and ("answer" in props or "reviewer" in props)
+
+
 class _Writer:
     def __init__(self, schema: SpecSchema) -> None:
         self.schema = schema
         self.lines: list[str] = []
+        self.ids = {ref: self._id_example(path) for ref, path in _REF_LISTS.items()}
+
+    def _id_example(self, path: tuple[str, ...]) -> str | None:
+        items = self.schema.resolve(self.schema.property_schema(path).get("items") or {})
+        examples = self.schema.resolve((items.get("properties") or {}).get("id") or {}).get("examples") or []
+        return str(examples[0]) if examples else None
+
+    def _review(self, name: str, prop: dict[str, Any], indent: str, mark: str) -> None:
+        inner = indent + "  "
+        for child, raw in (prop.get("properties") or {}).items():
+            sub = self.schema.resolve(raw)
+            choices = f" One of: {', '.join(map(str, sub['enum']))}." if sub.get("enum") else ""
+            self.lines.extend(_comment(f"{child}: {sub.get('description', '')}{choices}", inner))
+        self.lines.append(f"{indent}{mark}{name}:")
 
     def prop(self, name: str, raw: dict[str, Any], indent: str, commented: bool, first_in_item: bool = False) -> None:
         prop = self.schema.resolve(raw)
         mark = "# " if commented else ""
         dash = "- " if first_in_item else ""
         self.lines.extend(_comment(prop.get("description", ""), indent))
+        if _is_review(prop):
+            self._review(name, prop, indent, mark + dash)
+            if not indent:
+                self.lines.append("")
+            return
+        ref = prop.get("x-mlfolio-ref")
+        if isinstance(ref, str) and self.ids.get(ref):
+            prop = {**prop, "examples": [self.ids[ref]]}
+        items_ref = self.schema.resolve(prop.get("items") or {}).get("x-mlfolio-ref") if prop.get("type") == "array" else None
+        if isinstance(items_ref, str) and self.ids.get(items_ref):
+            prop = {**prop, "items": {**self.schema.resolve(prop["items"]), "examples": [self.ids[items_ref]]}}
         if prop.get("x-mlfolio-required-from") or raw.get("x-mlfolio-required-from"):
             stage = raw.get("x-mlfolio-required-from") or prop.get("x-mlfolio-required-from")
             self.lines.append(f"{indent}## Required from stage: {stage}.")
@@ -121,8 +159,9 @@ class _Writer:
             self.lines.append(f"{indent}{mark}{dash}{name}:")
             inner = indent + "  "
             if items.get("type") == "object" and "properties" in items:
-                for i, (child, child_schema) in enumerate(items["properties"].items()):
-                    self.prop(child, child_schema, inner + ("" if i == 0 else "  "), True, first_in_item=(i == 0))
+                for _ in range(max(1, int(prop.get("minItems") or 1))):  # as many items as the list needs
+                    for i, (child, child_schema) in enumerate(items["properties"].items()):
+                        self.prop(child, child_schema, inner + ("" if i == 0 else "  "), True, first_in_item=(i == 0))
             else:
                 self.lines.append(f"{inner}#   - {_placeholder(items)}")
         elif kind == "object" and isinstance(_example(prop), dict):

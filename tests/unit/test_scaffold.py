@@ -146,11 +146,46 @@ def test_uncommented_prompts_have_the_right_structure(demo: Path) -> None:
     assert loaded.diagnostics == ()
     assert set(loaded.data) == set(load_schema().document["properties"]) - {"$schema"}
     demo.write_text(uncommented, encoding="utf-8")
+    empty = "got nothing (null); the value is empty"
     structural = [
         d for d in check(demo).diagnostics
-        if d.rule in ("unknown-field", "required") or d.message.startswith("expected a")
+        if d.rule in ("unknown-field", "required") or (d.message.startswith("expected a") and empty not in d.message)
     ]  # fmt: skip
     assert structural == []
+
+
+REVIEWS = [f"feasibility.{group}.{key}" for group, keys in (
+    ("for_ml", ("pattern", "objective_function", "complexity", "data_available", "repetitive")),
+    ("against_ml", ("unethical", "simple_solution", "no_good_data", "fatal_errors", "must_explain", "not_cost_effective")),
+    ("risks", ("scale_unestimable", "stakeholders_disagree"))) for key in keys] + [
+    "feasibility.override", *(f"business.input.{k}" for k in ("trustworthy", "consistent", "labelled", "continuous"))]
+
+
+def test_the_scaffold_never_writes_an_answer_evidence_or_override(demo: Path) -> None:
+    """Issue: uncommenting the feasibility section gave thirteen `yes` answers (unethical
+    included), one evidence sentence thirteen times and a live override. The scaffold writes
+    how to answer, as help; uncommented, each answer is empty and is an error that says so."""
+    text = demo.read_text(encoding="utf-8")
+    assert not re.search(r"(?m)^\s*# (answer|evidence|verdict|reviewer|acknowledge_unethical):", text)
+    assert re.search(r"(?m)^\s*## answer: .*One of: yes, no, partly, unknown\.", text)
+    uncommented = re.sub(r"(?m)^(\s*)# ((?:- )?[a-z0-9_]+:(?: .*)?|  - .*)$", r"\1\2", text)
+    demo.write_text(uncommented, encoding="utf-8")
+    found = {d.path: d for d in check(demo).diagnostics}
+    for path in REVIEWS:
+        assert path in found and "the value is empty: fill it in" in found[path].message, path
+
+
+def test_every_example_the_scaffold_shows_agrees_with_the_others(demo: Path) -> None:
+    """Uncommented as a whole, the examples hold together: references name the ids the
+    example lists define, lists have the items they need. What is left is what the author
+    must write (empty answers, required fields) and warnings about the example's own content."""
+    text = demo.read_text(encoding="utf-8")
+    demo.write_text(re.sub(r"(?m)^(\s*)# ((?:- )?[a-z0-9_]+:(?: .*)?|  - .*)$", r"\1\2", text), encoding="utf-8")
+    run = check(demo)
+    left = [d.format() for d in run.diagnostics
+            if d.is_error and d.rule != "stage-required" and d.path not in REVIEWS and d.message != "must not be empty"]
+    assert left == []
+    assert not run.ok()  # the raw scaffold is never a finished spec
 
 
 def test_refuses_to_overwrite_without_force(demo: Path, capsys) -> None:
