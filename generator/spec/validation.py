@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
 from mlfolio.spec.loader import LoadResult
-from mlfolio.spec.messages import describe, kind_of, required_message, show, suggest
+from mlfolio.spec.messages import VISIBLE_TEXT, describe, kind_of, required_message, show, suggest
 from mlfolio.spec.schema import RETIRED, SpecSchema
 
 jsonschema_rs: ModuleType | None
@@ -312,7 +313,9 @@ class SchemaChecker:
         for err in errors:
             if err.validator == "format" and tuple(err.absolute_path) in patterned:
                 continue
-            empty = err.validator in _EMPTINESS or (err.validator == "type" and err.instance is None)
+            # Blank text (spaces or invisible characters only) is empty to the stage requirement too.
+            empty = (err.validator in _EMPTINESS or (err.validator == "type" and err.instance is None)
+                     or (err.validator == "pattern" and err.validator_value == VISIBLE_TEXT))
             if empty and format_path(tuple(err.absolute_path)) in covered:
                 continue
             if err.validator == "type" and tuple(err.absolute_path) in enums:
@@ -367,6 +370,9 @@ class SchemaChecker:
         out = []
         for problem in self._fast.iter_errors(data):
             path = tuple(problem.instance_path)
+            value = _value_at(data, path)
+            if isinstance(value, float) and math.isnan(value):
+                continue  # .nan (which the compiled validator sees as null): the `non-finite` rule reports it
             pos = loaded.positions.value(path)
             message = (f"the compiled validator rejects this value ({_one_line(problem.message)}) but the reference "
                        "validator accepts it, so it is accepted; please report this disagreement to mlfolio")
@@ -469,3 +475,15 @@ def fast_validator(document: dict[str, Any]) -> Validator | None:
         return jsonschema_rs.validator_for(document, validate_formats=True, formats=format_checks(document))
     except Exception:  # an exotic schema it cannot compile: jsonschema alone still judges
         return None
+
+
+def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
+    """The value at a path of keys and indexes, or None where there is none."""
+    for part in path:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data

@@ -175,3 +175,12 @@ def test_a_megabyte_spec_builds_and_the_site_grows_by_a_small_factor(site_copy: 
     built = build_site(site_copy)
     assert built.error is None, repr(built.error)
     assert _site_bytes(built.site) - _site_bytes(site_build.site) <= 5 * size
+
+
+@pytest.mark.parametrize("blank", ['"   "', '" \\u200b \\t"', '"\\u3000"'])
+def test_a_blank_team_is_one_error(site_copy: Path, blank: str) -> None:
+    line = line_of(site_copy, "team: ")
+    old = next(x for x in (site_copy / "projects" / f"{SPEC}.yaml").read_text(encoding="utf-8").split("\n") if x.startswith("team: "))
+    edit(site_copy, old + "\n", f"team: {blank}\n")
+    [problem] = validate(site_copy)
+    assert problem.startswith(f"projects/{SPEC}.yaml:{line}:7: error: team: ") and problem.endswith("[schema]")
