@@ -20,7 +20,6 @@ import datetime as dt
 import os
 import posixpath
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,8 +29,11 @@ from typing import Any
 from mlfolio.analysis.compare import AnswerChange, compare_projects
 from mlfolio.analysis.model import Project, analyse
 from mlfolio.analysis.verdict import CriterionAnswer, VerdictRule
-from mlfolio.spec.check import SPEC_SUFFIXES, Checker
+from mlfolio.spec.check import SPEC_SUFFIXES, FileReport
+from mlfolio.spec.loader import LoadResult, PositionMap, load_bytes
+from mlfolio.spec.rules import run_rules
 from mlfolio.spec.schema import RETIRED, SpecSchema
+from mlfolio.spec.validation import SchemaChecker
 
 #: Days a spec may stay untouched at each stage before it is flagged stale; ``None``: never.
 DEFAULT_STALE_AFTER: dict[str, int | None] = {
@@ -314,6 +316,7 @@ class HistoryReader:
         self.schema = schema
         self.rules = tuple(rules)
         self._revisions: dict[tuple[str, str], Project | int] = {}  # (blob, file name) -> project, or its error count
+        self._schema_checker: SchemaChecker | None = None
         self._last: tuple[tuple[str, frozenset[str]], History] | None = None
 
     def read(self, current: Mapping[str, Project] | None = None) -> History:
@@ -419,19 +422,27 @@ class HistoryReader:
                 same = False
             if same:
                 self._revisions[key] = _slim(project)
-        todo = [k for k in missing if k not in self._revisions and k[0] in contents]
-        if todo:
-            checker = Checker(self.schema)
-            with tempfile.TemporaryDirectory(prefix="mlfolio-history-") as tmp:
-                for n, (blob, name) in enumerate(todo):
-                    folder = Path(tmp) / str(n)
-                    folder.mkdir()
-                    path = folder / name
-                    path.write_bytes(contents[blob])
-                    report = checker.check_file(path, f"{name}@{blob[:7]}")
-                    analysed = analyse(report, self.schema, self.rules)
-                    self._revisions[(blob, name)] = _slim(analysed) if analysed is not None else sum(d.is_error for d in report.diagnostics)
+        for blob, name in missing:
+            if (blob, name) not in self._revisions and blob in contents:
+                self._revisions[(blob, name)] = self._check(contents[blob], name)
         return {k: self._revisions[k] for k in wanted if k in self._revisions}
+
+    def _check(self, raw: bytes, name: str) -> Project | int:
+        """One revision, checked as validation checks a file (the loader, the schema, the rules; not
+        the file-name rule, the name being the one it had then) and analysed; or its error count."""
+        if self._schema_checker is None:
+            self._schema_checker = SchemaChecker(self.schema)
+        loaded = load_bytes(raw, name)
+        found = list(loaded.diagnostics)
+        if isinstance(loaded.data, dict):
+            found.extend(self._schema_checker.check(loaded))
+            found.extend(run_rules(loaded.data, loaded, self.schema))
+        errors = sum(d.is_error for d in found)
+        if errors or not isinstance(loaded.data, dict):
+            return max(errors, 1)
+        report = FileReport(Path(name), LoadResult(name, loaded.data, PositionMap(), loaded.diagnostics), tuple(found))
+        analysed = analyse(report, self.schema, self.rules)
+        return _slim(analysed) if analysed is not None else 1
 
 
 def _events(change: _Change, before: Project | None, after: Project | int | None, stages: Sequence[str],

@@ -130,8 +130,9 @@
         });
         total += body.querySelectorAll("tr[data-id]").length;
         shown += visible;
+        // A table with no row left says so (a row of its own, there only while it is needed).
         var none = body.querySelector("tr.mlfolio-no-match");
-        if (!none) {
+        if (visible === 0 && !none) {
           none = document.createElement("tr");
           none.className = "mlfolio-no-match";
           var cell = document.createElement("td");
@@ -139,8 +140,9 @@
           cell.textContent = labels.no_match || "No project matches.";
           none.appendChild(cell);
           body.appendChild(none);
+        } else if (visible > 0 && none) {
+          none.remove();
         }
-        none.hidden = visible > 0;
       });
       status.textContent = format(labels.showing || "{shown} / {total}", {shown: shown, total: total});
       form.classList.toggle("mlfolio-filtered", wanted.length > 0);
