@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -146,6 +147,9 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         docs_dir = Path(config.docs_dir).resolve()
         if not specs_dir.is_dir():
             raise PluginError(f"mlfolio: specs_dir not found: {specs_dir} (set `specs_dir` in the plugin options)")
+        # The folder as the user names it (a link keeps its name in messages and on the pages),
+        # compared with the docs folder where both really are.
+        named = Path(os.path.normpath(base_dir / self.config.specs_dir))
         if specs_dir == docs_dir or specs_dir.is_relative_to(docs_dir) or docs_dir.is_relative_to(specs_dir):
             raise PluginError(f"mlfolio: specs_dir ({self.config.specs_dir}) and docs_dir ({config.docs_dir}) must be separate "
                               "folders: everything in docs_dir is published as it is. Keep the specs in their own folder "
@@ -167,7 +171,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         labels = Labels(self.config.language or (theme_language if theme_language in LANGUAGES else "en"))
         layout = SiteLayout(self.config.pages_dir, bool(config.use_directory_urls))
         templates = Path(self.config.templates_dir) if self.config.templates_dir else None
-        site = SiteBuilder(specs_dir, base_dir, schema, schema_path, rules, labels, layout, templates,
+        site = SiteBuilder(named, base_dir, schema, schema_path, rules, labels, layout, templates,
                            self.config.allowed_image_hosts, Path(config.config_file_path) if config.config_file_path else None,
                            incremental=self.command == "serve", reviewers=self.config.reviewers, stale_after=stale_after)
         if self.site is not None and self.site.settings == site.settings:

@@ -184,3 +184,14 @@ def test_a_blank_team_is_one_error(site_copy: Path, blank: str) -> None:
     edit(site_copy, old + "\n", f"team: {blank}\n")
     [problem] = validate(site_copy)
     assert problem.startswith(f"projects/{SPEC}.yaml:{line}:7: error: team: ") and problem.endswith("[schema]")
+
+
+def test_a_specs_folder_reached_through_a_link_keeps_the_name_the_user_has(site_copy: Path, build_site) -> None:
+    (site_copy / "projects").rename(site_copy / "specs")
+    (site_copy / "projects").symlink_to("specs", target_is_directory=True)
+    edit(site_copy, "stage: baseline_prototype\n", "stage: nope\n")
+    line = line_of(site_copy, "stage: nope")
+    [problem] = validate(site_copy)
+    assert problem.startswith(f"projects/{SPEC}.yaml:{line}:8: error: stage: 'nope' is not one of")
+    built = build_site(site_copy)
+    assert problem in built.messages(logging.ERROR)
