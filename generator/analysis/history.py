@@ -41,9 +41,9 @@ DEFAULT_STALE_AFTER: dict[str, int | None] = {
     "deployed": 180, "monitoring": 90, RETIRED: None,
 }
 #: What a timeline entry can say, in the order the entries of one commit are listed.
-KINDS = ("created", "renamed", "invalid", "valid", "stage", "verdict", "target", "owners", "team", "edited")
+KINDS = ("created", "renamed", "invalid", "valid", "stage", "verdict", "target", "observed", "owners", "team", "edited")
 #: Kinds a portfolio lead reads in "what changed recently" (not plain edits nor validity).
-NOTABLE = ("created", "renamed", "stage", "verdict", "target", "owners", "team")
+NOTABLE = ("created", "renamed", "stage", "verdict", "target", "observed", "owners", "team")
 DAY = 86_400
 _ZERO = "0" * 40
 _SEP, _FIELD = b"\x01", b"\x1f"
@@ -78,6 +78,8 @@ class Event:
       ``decided_by`` the answers that decide the new verdict, ``override`` if a reviewer's;
     - ``target``: ``metric`` (id), ``metric_name``, ``unit``, ``old`` → ``new`` target (``old``
       ``None``: a new metric), ``direction`` ``more``/``less`` ambitious (or empty);
+    - ``observed``: ``count`` new observations of ``metric`` (``metric_name``, ``unit``), the latest
+      now ``new`` (``old``: the latest before, ``None`` if there was none);
     - ``owners``: ``old`` → ``new`` names, ``added`` and ``removed``;
     - ``team``: ``old`` → ``new``;
     - ``edited``: none of the above changed.
@@ -98,6 +100,7 @@ class Event:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     errors: int = 0
+    count: int = 0
 
 
 @dataclass(frozen=True)
@@ -480,6 +483,13 @@ def _events(change: _Change, before: Project | None, after: Project | int | None
     for m in changes.metrics_added:
         if m.target is not None:
             out.append(Event("target", commit, old=None, new=m.target, metric=m.id, metric_name=m.name, unit=m.unit))
+    was = {m.id: m for m in before.metrics}
+    for m in after.metrics:
+        earlier = was.get(m.id)
+        new = len(m.observations) - (len(earlier.observations) if earlier else 0)
+        if new > 0 and m.latest is not None:
+            old = earlier.latest.value if earlier is not None and earlier.latest is not None else None
+            out.append(Event("observed", commit, old=old, new=m.latest.value, metric=m.id, metric_name=m.name, unit=m.unit, count=new))
     if changes.owners:
         o = changes.owners
         out.append(Event("owners", commit, old=", ".join(o.old), new=", ".join(o.new), added=o.added, removed=o.removed))

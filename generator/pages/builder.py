@@ -403,6 +403,8 @@ class PageBuilder:
                                 new=self._value(event.new, event.unit))
             if event.direction:
                 text += f" ({t[event.direction + '_ambitious']})"
+        elif kind == "observed":
+            text = t.format("event_observed", metric=event.metric_name, new=self._value(event.new, event.unit), count=event.count)
         elif kind == "invalid":
             text = t.format("event_invalid", errors=event.errors)
         elif kind in ("renamed", "owners", "team"):

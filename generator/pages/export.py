@@ -104,7 +104,7 @@ def event_record(event: Event) -> dict[str, Any]:
     """One timeline entry: what, when, which commit, who; the fields its kind uses."""
     commit = event.commit
     record: dict[str, Any] = {"kind": event.kind, "date": commit.date, "commit": commit.short, "author": commit.author}
-    if event.kind in ("stage", "verdict", "target", "owners", "team", "renamed", "created"):
+    if event.kind in ("stage", "verdict", "target", "observed", "owners", "team", "renamed", "created"):
         record.update(old=event.old, new=event.new)
     if event.kind in ("stage", "target"):
         record["direction"] = event.direction or None
@@ -114,8 +114,10 @@ def event_record(event: Event) -> dict[str, Any]:
         record["answers"] = [{"criterion": a.criterion.ref, "was": a.was, "now": a.now} for a in event.answers]
         record["decided_by"] = [{"criterion": a.criterion.ref, "answer": a.answer} for a in event.decided_by]
         record["override"] = event.override
-    if event.kind == "target":
+    if event.kind in ("target", "observed"):
         record.update(metric=event.metric, unit=event.unit)
+    if event.kind == "observed":
+        record["count"] = event.count
     if event.kind == "owners":
         record.update(added=list(event.added), removed=list(event.removed))
     if event.kind == "invalid":

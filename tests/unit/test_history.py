@@ -310,6 +310,22 @@ def test_a_text_edit_is_an_edited_entry(tmp_path: Path, schema: SpecSchema) -> N
     assert [e.kind for e in history(repo, schema).timeline("churn-radar.yaml").events] == ["created", "edited"]
 
 
+def test_new_observations_of_a_metric(tmp_path: Path, schema: SpecSchema) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("churn-radar.yaml", EARLY.replace("stage: problem_definition", "stage: project_design") + "\n" + DESIGN)
+    repo.commit("2026-01-05", "Alice Kim", "create")
+    observed = ('    target: 0.7\n    observations:\n      - {date: "2026-02-01", value: 0.64, source: "offline evaluation"}\n'
+                '      - {date: "2026-03-01", value: 0.66, source: "offline evaluation"}\n')
+    repo.edit("churn-radar.yaml", "    target: 0.7\n", observed)
+    repo.commit("2026-03-02", "Bob Lee", "two evaluations")
+    repo.edit("churn-radar.yaml", 'value: 0.66, source: "offline evaluation"}\n',
+              'value: 0.66, source: "offline evaluation"}\n      - {date: "2026-04-01", value: 0.69, source: "A/B test"}\n')
+    repo.commit("2026-04-02", "Bob Lee", "the A/B test")
+    events = [e for e in history(repo, schema).timeline("churn-radar.yaml").events if e.kind == "observed"]
+    assert [(e.metric, e.old, e.new, e.count, e.unit, e.commit.date) for e in events] == [
+        ("uplift_auc", None, 0.66, 2, "", "2026-03-02"), ("uplift_auc", 0.66, 0.69, 1, "", "2026-04-02")]
+
+
 def test_an_uncommitted_spec_has_no_timeline(tmp_path: Path, schema: SpecSchema) -> None:
     repo = Repo(tmp_path / "repo")
     repo.write("churn-radar.yaml", EARLY)
