@@ -152,11 +152,19 @@ class History:
         detail = f": {self.detail}" if self.detail else ""
         return f"no git history of the specs ({why}{detail}): pages are built without history, last changed and staleness"
 
-    def recent(self, limit: int = 10, kinds: Sequence[str] = NOTABLE) -> list[tuple[str, Event]]:
-        """The latest ``limit`` events of ``kinds`` across every spec, newest first: (file name, event)."""
+    def recent(self, limit: int | None = 10, kinds: Sequence[str] = NOTABLE) -> list[tuple[str, Event]]:
+        """The latest ``limit`` events of ``kinds`` across every spec (``None``: all), newest first: (file name, event)."""
         found = [(name, i, e) for name, t in self.timelines.items() for i, e in enumerate(t.events) if e.kind in kinds]
         found.sort(key=lambda x: (-x[2].commit.time, x[0], x[1]))
         return [(name, e) for name, _, e in found[:limit]]
+
+    def recent_changes(self, limit: int = 10, kinds: Sequence[str] = NOTABLE) -> list[tuple[str, tuple[Event, ...]]]:
+        """Like :meth:`recent`, with the entries of one kind in one commit of one spec together
+        (a commit that records five metrics' observations is one change): the latest ``limit``."""
+        groups: dict[tuple[str, str, str], list[Event]] = {}
+        for name, event in self.recent(None, kinds):
+            groups.setdefault((name, event.commit.sha, event.kind), []).append(event)
+        return [(key[0], tuple(events)) for key, events in list(groups.items())[:limit]]
 
 
 @dataclass(frozen=True)
@@ -185,8 +193,9 @@ class HistoryView:
     def staleness(self, project: Project) -> Staleness:
         return staleness(project.stage, self.timeline(project), self.now, self.limits)
 
-    def recent(self, limit: int = 10) -> list[tuple[str, Event]]:
-        return self.history.recent(limit)
+    def recent(self, limit: int = 10) -> list[tuple[str, tuple[Event, ...]]]:
+        """The latest changes across the portfolio, newest first (see :meth:`History.recent_changes`)."""
+        return self.history.recent_changes(limit)
 
 
 def utc_date(seconds: int) -> str:

@@ -499,10 +499,12 @@ class PageBuilder:
         by_id = {p.id: p for p in portfolio.projects}
         names = {posixpath.basename(p.file): p for p in portfolio.projects}
         recent = []
-        for name, event in (self.history.recent(RECENT) if self.history is not None else []):
+        for name, events in (self.history.recent(RECENT) if self.history is not None else []):
             project = names.get(name)
             if project is not None:
-                entry = self._event(event)
+                entry = self._event(events[0])
+                if len(events) > 1:  # one kind of change to several metrics in one commit: one line
+                    entry["text"] += " " + t.format("and_more", n=len(events) - 1)
                 entry.update(title=project.title, link=self.layout.href(home, self.layout.project(project.id)))
                 recent.append(entry)
         stage_links = {s: f"?stage={quote(s)}#{'retired-projects' if s == RETIRED else 'all-projects'}" for s in self.schema.stages}

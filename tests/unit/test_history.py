@@ -301,6 +301,22 @@ def test_recent_changes_across_the_portfolio_newest_first(story, schema: SpecSch
     ]
 
 
+def test_recent_changes_keep_one_kind_of_one_commit_together(story, schema: SpecSchema) -> None:
+    repo, sha = story
+    recent = history(repo, schema).recent_changes(5)
+    assert [(name, [e.kind for e in events], events[0].commit.short) for name, events in recent] == [
+        ("churn-watch.yaml", ["renamed"], sha["renamed"]),
+        ("parcel-sort.yaml", ["created"], recent[1][1][0].commit.short),
+        ("churn-watch.yaml", ["owners"], sha["owners"]),
+        ("churn-watch.yaml", ["target"], sha["target"]),
+        ("churn-watch.yaml", ["verdict"], sha["verdict"]),
+    ]
+    design = history(repo, schema).recent_changes(10)[5:]
+    assert [(name, [e.kind for e in events]) for name, events in design] == [
+        ("churn-watch.yaml", ["stage"]), ("churn-watch.yaml", ["verdict"]), ("churn-watch.yaml", ["target", "target"]),
+        ("churn-watch.yaml", ["created"])]
+
+
 def test_a_text_edit_is_an_edited_entry(tmp_path: Path, schema: SpecSchema) -> None:
     repo = Repo(tmp_path / "repo")
     repo.write("churn-radar.yaml", EARLY)
