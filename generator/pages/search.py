@@ -31,9 +31,13 @@ Public API::
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import time
@@ -181,7 +185,116 @@ def build_index(site_dir: Path, binary: Path | None = None, *, timeout: float = 
             raise SearchIndexError(f"Pagefind failed (exit {done.returncode}): {detail[-2000:]}")
         for name in UNUSED:
             (staged / name).unlink(missing_ok=True)
+        _stable_filters(staged)
         if output.exists():
             shutil.rmtree(output)
         shutil.move(str(staged), str(output))
     return IndexReport(pages, korean, time.perf_counter() - started, output)
+
+
+# --------------------------------------------------------------------------------------------
+# The same site, the same index files
+
+_PREFIX = b"pagefind_dcd"
+
+
+def _cbor_read(data: bytes, i: int) -> tuple[object, int]:
+    """One CBOR item (the kinds Pagefind writes: integers, strings, arrays, maps)."""
+    major, info = data[i] >> 5, data[i] & 31
+    i += 1
+    if info < 24:
+        value = info
+    elif info in (24, 25, 26, 27):
+        size = 1 << (info - 24)
+        value = int.from_bytes(data[i:i + size], "big")
+        i += size
+    else:
+        raise ValueError(f"CBOR item {data[i - 1]:#x} is not one Pagefind writes")
+    if major == 0:
+        return value, i
+    if major == 1:
+        return -1 - value, i
+    if major in (2, 3):
+        chunk = data[i:i + value]
+        return (bytes(chunk) if major == 2 else chunk.decode("utf-8")), i + value
+    if major in (4, 5):
+        items = []
+        for _ in range(value * (2 if major == 5 else 1)):
+            item, i = _cbor_read(data, i)
+            items.append(item)
+        return (items if major == 4 else dict(zip(items[::2], items[1::2]))), i
+    raise ValueError(f"CBOR major type {major} is not one Pagefind writes")
+
+
+def _cbor_head(major: int, value: int) -> bytes:
+    if value < 24:
+        return bytes([major << 5 | value])
+    for info, fmt in ((24, ">B"), (25, ">H"), (26, ">I"), (27, ">Q")):
+        if value < 1 << (8 * struct.calcsize(fmt)):
+            return bytes([major << 5 | info]) + struct.pack(fmt, value)
+    raise ValueError(value)
+
+
+def _cbor_write(value: object) -> bytes:
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"{value!r} is not a value Pagefind writes")
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(_cbor_write(v) for v in value)
+    if isinstance(value, dict):
+        return _cbor_head(5, len(value)) + b"".join(_cbor_write(k) + _cbor_write(v) for k, v in value.items())
+    raise ValueError(f"{type(value).__name__} is not a type Pagefind writes")
+
+
+def _read_packed(path: Path) -> object:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_PREFIX):
+        raise ValueError(f"{path.name} is not a Pagefind file")
+    return _cbor_read(data, len(_PREFIX))[0]
+
+
+def _packed(value: object) -> bytes:
+    return gzip.compress(_PREFIX + _cbor_write(value), compresslevel=9, mtime=0)
+
+
+def _stable_filters(output: Path) -> None:
+    """Pagefind writes the values of each filter, and the filters, in an order that changes
+    from one run to the next (a hash map's); sort them, so that two builds of the same site give
+    the same files, as the rest of the site does. Files are renamed after their new content
+    (``filter/<language>_<hash>.pf_filter``, ``pagefind.<language>_<hash>.pf_meta``) and the
+    names they are found by updated. A layout this does not know is left as Pagefind wrote it."""
+    entry_path = output / "pagefind-entry.json"
+    try:
+        entry = json.loads(entry_path.read_text(encoding="utf-8"))
+        languages = entry["languages"]
+        for language, info in languages.items():
+            meta_path = output / f"pagefind.{info['hash']}.pf_meta"
+            meta = _read_packed(meta_path)
+            if not (isinstance(meta, list) and len(meta) > 3 and isinstance(meta[3], list)):
+                return
+            renamed = []
+            for name, old in meta[3]:
+                old_path = output / "filter" / f"{old}.pf_filter"
+                content = _read_packed(old_path)
+                if not (isinstance(content, list) and len(content) == 2 and isinstance(content[1], list)):
+                    return
+                data = _packed([content[0], sorted(content[1], key=lambda item: item[0])])
+                new = f"{language}_{hashlib.sha256(data).hexdigest()[:7]}"
+                old_path.unlink()
+                (output / "filter" / f"{new}.pf_filter").write_bytes(data)
+                renamed.append([name, new])
+            meta[3] = sorted(renamed)
+            data = _packed(meta)
+            info["hash"] = f"{language}_{hashlib.sha256(data).hexdigest()[:10]}"
+            meta_path.unlink()
+            (output / f"pagefind.{info['hash']}.pf_meta").write_bytes(data)
+        entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    except (OSError, KeyError, TypeError, ValueError, EOFError):
+        return
+
