@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import plain_hooks
-from common import MB, REPO, repeat, runs_summary, tool
+from common import CHILD_ENV, MB, REPO, repeat, runs_summary, tool
 
 from mlfolio.mkdocs.plugin import MlfolioPlugin
 
@@ -49,6 +49,8 @@ def write_configs(project: Path) -> None:
         raise SystemExit("bench: mkdocs.yml sets site_dir or hooks; update bench/build.py")
     (project / CONFIG).write_text(text + "\nsite_dir: site\n", encoding="utf-8")
     plain = _replace_once(text, r"^  - mlfolio:.*\n(?:^      .*\n)*", "", "the mlfolio plugin block")
+    # With no other plugin left, `plugins: []` (an empty `plugins:` would give MkDocs' default search).
+    plain = re.sub(r"^plugins:\n(?=\S|\n)", "plugins: []\n", plain, flags=re.M)
     hooks = os.path.relpath(Path(plain_hooks.__file__).resolve(), project)
     (project / PLAIN_CONFIG).write_text(plain + f"\nsite_dir: site-plain\nhooks:\n  - {hooks}\n", encoding="utf-8")
 
@@ -59,6 +61,8 @@ def dump_pages(project: Path) -> dict[str, Any]:
     Returns how long ``SiteBuilder.build()`` took and how many pages it made."""
     from mkdocs.config import load_config
 
+    saved = {k: os.environ.get(k) for k in CHILD_ENV}
+    os.environ.update(CHILD_ENV)  # as the measured builds run (the build date of staleness, say)
     with contextlib.chdir(project):
         config = load_config(CONFIG)
         config.plugins.on_startup(command="build", dirty=False)
@@ -69,12 +73,19 @@ def dump_pages(project: Path) -> dict[str, Any]:
         start = time.perf_counter()
         built = site.build()
         seconds = time.perf_counter() - start
+        options = {key: plugin.config[key] for key in plugin.config}  # for the plain build's copy of the plugin's page hooks
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     if built.diagnostics:
         raise SystemExit(f"bench: the synthetic specs in {project} have problems:\n" + "\n".join(d.format() for d in built.diagnostics[:5]))
     dump = {
         "pages": [{"src_uri": p.src_uri, "title": p.title, "html": p.html, "toc": [(e.level, e.id, e.title) for e in p.toc],
                    "anchors": list(p.anchors), "edit_source": p.edit_source, "meta": p.meta} for p in built.pages],
         "files": [(f.src_uri, f.content) for f in built.files],
+        "options": options,
     }
     with (project / plain_hooks.DUMP).open("wb") as f:
         pickle.dump(dump, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -83,22 +94,29 @@ def dump_pages(project: Path) -> dict[str, Any]:
 
 def site_size(site: Path) -> dict[str, Any]:
     files = [p for p in site.rglob("*") if p.is_file()]
-    index = (site / "search" / "search_index.json").read_bytes()
+    material = site / "search" / "search_index.json"
+    if material.is_file():  # Material's search: one index, downloaded whole on the first search
+        index = material.read_bytes()
+        index_mb, index_gzip_mb = len(index) / MB, len(gzip.compress(index, 6)) / MB  # GitHub Pages serves it gzipped
+    else:  # Pagefind: a folder of compressed fragments, of which a query fetches a few (bench/search.py)
+        fragments = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
+        index_mb = index_gzip_mb = sum(p.stat().st_size for p in fragments) / MB
     return {
         "site_mb": sum(p.stat().st_size for p in files) / MB,  # what GitHub Pages counts
         "site_disk_mb": sum(p.stat().st_blocks * 512 for p in files) / MB,  # blocks taken on this file system
         "files": len(files),
         "html_pages": sum(p.suffix == ".html" for p in files),
-        "search_index_mb": len(index) / MB,
-        # What a browser downloads on the first search (GitHub Pages serves it gzip-compressed).
-        "search_index_gzip_mb": len(gzip.compress(index, 6)) / MB,
+        "search_index_mb": index_mb,
+        "search_index_gzip_mb": index_gzip_mb,
     }
 
 
-def different_files(a: Path, b: Path) -> list[str]:
-    """Files that are only in one of the folders or differ in a byte: [] if the sites are identical."""
+def different_files(a: Path, b: Path, skip: str = "") -> list[str]:
+    """Files that are only in one of the folders or differ in a byte: [] if the sites are identical.
+    Files under ``skip`` (a folder) are left out."""
     def tree(root: Path) -> set[str]:
-        return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+        names = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+        return {n for n in names if not (skip and n.startswith(skip))}
 
     names_a, names_b = tree(a), tree(b)
     differ = names_a ^ names_b
@@ -126,7 +144,8 @@ def measure_build(project: Path, n: int, k: int) -> dict[str, Any]:
     result["plugin"] = {**runs_summary(timed_plugin), **site_size(project / "site")}
     result["plain"] = {**runs_summary(plain_runs), **site_size(project / "site-plain")}
     result["differ_between_builds"] = different_files(first, project / "site")
-    result["differ_from_plain"] = different_files(project / "site", project / "site-plain")
+    # The plain build has no search index: Pagefind runs in the plugin's on_post_build, its work.
+    result["differ_from_plain"] = different_files(project / "site", project / "site-plain", skip="pagefind/")
     shutil.rmtree(first)
     plugin, plain = result["plugin"]["wall"]["median"], result["plain"]["wall"]["median"]
     result["plugin_s"] = plugin - plain

@@ -3,9 +3,11 @@
 ``bench/build.py`` renders a portfolio once with the plugin's ``SiteBuilder`` and dumps the
 result to ``pages.pickle`` beside the configuration; its ``mkdocs-plain.yml`` has no mlfolio
 plugin and names this file under ``hooks:``. These hooks hand MkDocs those pages the way the
-plugin does (``File.generated``, the plugin's ``HtmlPage``, the same extra CSS and JavaScript,
-the same entries for Material's search index), so MkDocs and Material do the same work in both
-builds and the difference is the plugin's own: checking specs and rendering pages.
+plugin does (``File.generated``, the plugin's ``HtmlPage``), and run the plugin's own hooks for
+everything else (its ``on_config``, which sets up the theme, assets and search box but builds
+nothing, and its page hooks), so MkDocs and Material do the same work in both builds and the
+difference is the plugin's own: checking specs, rendering pages, and indexing the built site
+for search (``on_post_build``, which the plain build leaves out).
 
 What the hooks spend themselves (importing the plugin module for ``HtmlPage``, reading the
 dump) is written to ``plain-hooks.json`` after the build, so the report can tell it apart.
@@ -24,7 +26,7 @@ from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.structure.files import Files, InclusionLevel  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 
-from mlfolio.mkdocs.plugin import HtmlPage, MlfolioPlugin, index_sections  # noqa: E402
+from mlfolio.mkdocs.plugin import HtmlPage, MlfolioPlugin  # noqa: E402
 from mlfolio.pages.layout import TocEntry  # noqa: E402
 from mlfolio.pages.render import RenderedPage  # noqa: E402
 
@@ -40,16 +42,19 @@ def _folder(config: MkDocsConfig) -> Path:
     return Path(config.config_file_path or ".").resolve().parent
 
 
+_plugin = MlfolioPlugin()
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     start = time.perf_counter()
     with (_folder(config) / DUMP).open("rb") as f:
         _dump.update(pickle.load(f))
     _timings.update(import_s=IMPORT_S, load_s=time.perf_counter() - start)
-    for name, target in (("mlfolio.css", config.extra_css), ("mlfolio.js", config.extra_javascript)):
-        uri = f"assets/mlfolio/{name}"
-        if uri not in [str(x) for x in target]:
-            target.append(uri)
-    return config
+    errors, _ = _plugin.load_config(_dump["options"], config.config_file_path)
+    if errors:
+        raise SystemExit(f"bench: the plugin's options do not load: {errors}")
+    _plugin.on_startup(command="build", dirty=False)
+    return _plugin.on_config(config)  # sets up; the pages come from the dump
 
 
 def on_files(files: Files, *, config: MkDocsConfig) -> Files:
@@ -67,10 +72,20 @@ def on_files(files: Files, *, config: MkDocsConfig) -> Files:
     return files
 
 
+def on_env(env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+    return _plugin.on_env(env, config=config, files=files)
+
+
+def on_page_content(html_text: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    return _plugin.on_page_content(html_text, page=page, config=config, files=files)
+
+
 def on_page_context(context: Any, *, page: Page, config: MkDocsConfig, nav: Any) -> Any:
-    # The plugin's own on_page_context: the page's sections go to Material's search index.
-    index_sections(page, config)
-    return context
+    return _plugin.on_page_context(context, page=page, config=config, nav=nav)
+
+
+def on_post_page(output: str, *, page: Page, config: MkDocsConfig) -> str:
+    return _plugin.on_post_page(output, page=page, config=config)
 
 
 def on_post_build(*, config: MkDocsConfig) -> None:
