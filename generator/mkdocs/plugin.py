@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -126,10 +127,55 @@ def _toc_tokens(entries: tuple[TocEntry, ...]) -> list[TocToken]:
     return root
 
 
+def _indexed(report: Any) -> str:
+    return (f"mlfolio: search index of {report.pages} pages ({report.korean_pages} with Korean index text) "
+            f"built in {report.seconds:.1f} s")
+
+
+class BackgroundIndexer:
+    """The search index under ``mkdocs serve``, rebuilt beside the server.
+
+    Indexing the whole site takes seconds; a preview should show a saved spec at once. So the
+    server serves the new pages as soon as they are written, and the index follows in a thread.
+    One index build runs at a time; saves made while it runs ask for one more build, not one
+    each. A failure is logged (the preview goes on); ``mkdocs build`` indexes in line and fails."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._wanted: Path | None = None
+        self._thread: threading.Thread | None = None
+
+    def request(self, site_dir: Path) -> None:
+        with self._lock:
+            self._wanted = site_dir
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="mlfolio-search-index", daemon=True)
+                self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until no index build is running or wanted (for tests and a clean exit)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                site_dir, self._wanted = self._wanted, None
+                if site_dir is None:
+                    self._thread = None
+                    return
+            try:
+                log.info(_indexed(build_index(site_dir)))
+            except SearchIndexError as exc:
+                log.warning(f"mlfolio: search index not updated: {exc}")
+
+
 class MlfolioPlugin(BasePlugin[MlfolioConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
+        self.indexer = BackgroundIndexer()
         self.command = ""
         self.dirty = False
         self.site: SiteBuilder | None = None
@@ -255,12 +301,14 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.search != "pagefind":
             return
+        if self.command == "serve":  # the preview: the pages are served now, their words searchable a moment later
+            self.indexer.request(Path(config.site_dir))
+            return
         try:
             report = build_index(Path(config.site_dir))
         except SearchIndexError as exc:
             raise PluginError(f"mlfolio: search index: {exc}") from None
-        log.info(f"mlfolio: search index of {report.pages} pages ({report.korean_pages} with Korean index text) "
-                 f"built in {report.seconds:.1f} s")
+        log.info(_indexed(report))
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         assert self.site is not None

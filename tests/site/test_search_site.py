@@ -290,3 +290,34 @@ def test_an_unknown_search_engine_is_a_config_error(site_copy: Path, build_site,
     result = build_site(plugin_options(site_copy, search="lunr"))
     assert result.error is not None
     assert "search" in " ".join(result.logged()) + str(result.error)
+
+
+def test_under_serve_the_index_is_built_beside_the_server(tmp_path: Path, copy_site, monkeypatch) -> None:
+    """A preview serves a saved spec at once: the build returns while the index is still being
+    made (held here until the test releases it), and the index then appears in the site."""
+    import threading
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from mlfolio.mkdocs import plugin as plugin_module
+
+    release, started = threading.Event(), threading.Event()
+    real = plugin_module.build_index
+
+    def held(site_dir: Path):
+        started.set()
+        assert release.wait(120)
+        return real(site_dir)
+
+    monkeypatch.setattr(plugin_module, "build_index", held)
+    root = copy_site(tmp_path / "repo")
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)  # returns with the index build held
+    assert started.wait(60) and not (tmp_path / "site" / "pagefind" / "pagefind.js").exists()
+    indexer = config.plugins["mlfolio"].indexer
+    indexer.request(tmp_path / "site")  # a second save while the first index build runs: one more build, not one each
+    release.set()
+    indexer.wait(300)
+    assert (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()
