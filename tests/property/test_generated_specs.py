@@ -333,6 +333,18 @@ def check_diff(root: Path) -> None:
     assert code in (0, 1), (code, err)
     assert err == "", err
     assert out.startswith("## mlfolio"), out[:200]
+    # The errors of a broken spec are quoted in fenced blocks, one diagnostic a line.
+    fence = None
+    quoted: list[str] = []
+    for line in out.split("\n"):
+        if fence is None and re.fullmatch(r"`{3,}text", line):
+            fence = line[:-4]
+        elif fence is not None and line == fence:
+            fence = None
+        elif fence is not None and not re.fullmatch(r"\.\.\. and \d+ more", line):
+            quoted.append(line)
+    assert fence is None, "a fenced block is not closed"
+    assert_one_line_each(quoted)
 
 
 @RUNS
@@ -404,6 +416,7 @@ def test_a_few_real_mkdocs_builds_of_generated_specs(monkeypatch_env: None, afte
         assert error is None or isinstance(error, (Abort, PluginError)), repr(error)
         if clean:
             assert error is None, "\n".join(logged)
+        assert [line for line in logged if "\n" in line or "\r" in line] == [], "a log record of more than one line"
 
 
 @pytest.fixture(scope="module")
