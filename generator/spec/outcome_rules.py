@@ -156,7 +156,10 @@ def _scale(loaded: LoadResult, path: Path, value: Any, metric: dict[str, Any], w
         return
     name, ref = known[0]
     ratio = abs(value) / abs(ref)
-    times = f"{format_number(round(ratio))} times" if ratio > 1 else f"1/{format_number(round(1 / ratio))}"
+    if ratio > 1:
+        times = f"{format_number(round(ratio))} times" if ratio < 1e15 else "many times"
+    else:  # a value so small that the ratio underflows, or its inverse overflows, is "a tiny fraction of"
+        times = f"1/{format_number(round(1 / ratio))}" if ratio > 1e-15 else "a tiny fraction of"
     unit = metric.get("unit")
     hint = f" ({unit})" if isinstance(unit, str) and unit else ""
     yield warning(loaded.file, *_at(loaded, path),

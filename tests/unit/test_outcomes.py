@@ -388,3 +388,12 @@ def test_a_long_history_shows_the_latest_hundred_and_says_so() -> None:
     c = chart(_metric(tuple(float(i) for i in range(150)), current=0, target=200), Labels("ko"))
     assert c is not None and len(c["points"]) == MAX_CHART_POINTS
     assert "관측값 150개 중 최근 100개" in c["label"] and c["label"].endswith("상태: 개선 중.")
+
+
+@pytest.mark.parametrize("value", [1e-310, 5e-324, 1e-200])
+def test_a_vanishingly_small_observation_is_a_warning_not_a_crash(value) -> None:
+    from mlfolio.spec.loader import load_bytes
+    from mlfolio.spec.outcome_rules import _scale
+    loaded = load_bytes(b"a: 1\n", "x.yaml")
+    [d] = _scale(loaded, ("a",), value, {"current": 46, "target": 39, "id": "m", "unit": "days"}, "observed value")
+    assert d.rule == "unit-scale" and "a tiny fraction of the current value 46 days" in d.message
