@@ -195,3 +195,28 @@ def test_a_specs_folder_reached_through_a_link_keeps_the_name_the_user_has(site_
     assert problem.startswith(f"projects/{SPEC}.yaml:{line}:8: error: stage: 'nope' is not one of")
     built = build_site(site_copy)
     assert problem in built.messages(logging.ERROR)
+
+
+# -- patterns, formats and files, through every command ------------------------------------------
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    pytest.param(f"id: {SPEC}\n", f'id: "{SPEC}\\n"\n',
+                 f"projects/{SPEC}.yaml:3:5: error: id: '{SPEC}\\n' is not a valid id: use lower-case letters, digits, '-' and '_', "
+                 "starting with a letter or digit [schema]", id="id-with-a-final-newline"),
+    pytest.param('  docs: "https://wiki.example.com/applied-ml/home-price-estimate"\n', '  docs: "https://wiki.example .com/x"\n',
+                 f"projects/{SPEC}.yaml:30:9: error: links.docs: ", id="uri-with-a-space"),
+])
+def test_patterns_and_formats_are_refused_everywhere(site_copy: Path, build_site, old: str, new: str, expected: str) -> None:
+    edit(site_copy, old, new)
+    lines = validate(site_copy)
+    [line] = [x for x in lines if x.startswith(expected)]
+    assert_everywhere(site_copy, build_site, line)
+
+
+def test_a_windows_device_name_fails_the_build_too(site_copy: Path, build_site) -> None:
+    path = edit(site_copy, f"id: {SPEC}\n", "id: aux\n")
+    path.rename(path.with_name("aux.yaml"))
+    [line] = validate(site_copy)
+    built = build_site(site_copy)
+    assert built.error is not None and line in built.messages(logging.ERROR)
