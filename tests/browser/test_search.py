@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[2]
 HOUSE_PRICES = "Estimated sale price for home listings"
 CRM_REPURCHASE = "CRM 쿠폰 타겟팅으로 재구매율 10% 높이기"
+SEARCH_PAGE_SIZE = 10  # mlfolio-search.js: PAGE_SIZE, results shown at once
 CHURN_RECOMMENDER = "Cut churn with a better “For you” recommender"
 
 
@@ -61,16 +62,21 @@ def wait_for_results(page: Page) -> None:
         re.compile(r"^\d+ matching documents?$")
     )
     expect(results(page).first).to_be_visible()
+    # Results are listed one by one as their fragments arrive (a page at a time): wait until the
+    # list holds every result the count announces, up to a page.
+    page.wait_for_function(
+        """(size) => {
+            const meta = document.querySelector('.md-search-result__meta');
+            const n = parseInt(meta ? meta.textContent : '', 10) || 0;
+            return n > 0 && document.querySelectorAll('a.md-search-result__link').length >= Math.min(n, size);
+        }""", arg=SEARCH_PAGE_SIZE)
 
 
 def search_for(page: Page, query: str) -> None:
-    """Type ``query`` into the open search box (Hangul through an input event, as an IME does)."""
+    """``query`` into the open search box, as one input event (as an IME gives Hangul)."""
     box = search_input(page)
     expect(box).to_be_focused()
-    if query.isascii():
-        page.keyboard.type(query)
-    else:
-        box.fill(query)
+    box.fill(query)  # one input event: no answer to a half-typed query can be mistaken for the answer
     wait_for_results(page)
 
 
