@@ -379,6 +379,7 @@ class Synth:
         by_stage = {r.path for r in self.schema.requirements_for(stage)}
         for parent, key, sub, path in list(_strings(data, self.schema, self.schema.document)):
             if (isinstance(parent, dict) and key not in PLAIN_FIELDS and key not in sub.get("required", ())
+                    and key != "evidence"  # an answer's evidence is required from project design on
                     and (*path, key) not in by_stage and rng.random() < 0.2):
                 del parent[key]
 
@@ -396,14 +397,36 @@ class Synth:
             elif r < 0.2:
                 text = text.rstrip() + (" " if "\n" not in text else "\n") + rng.choice(EN_SENTENCES)
             parent[key] = text
+        self._after_outcomes(data)
         return data
+
+    @staticmethod
+    def _after_outcomes(data: dict[str, Any]) -> None:
+        """`updated` no earlier than the latest outcome recorded (observations, the A/B test's end,
+        the evaluation): the spec was updated when they were written down."""
+        dates = [o.get("date") for m in data.get("metrics") or () if isinstance(m, dict) for o in m.get("observations") or ()
+                 if isinstance(o, dict)]
+        dates.append(((data.get("ab_test") or {}).get("result") or {}).get("end"))
+        dates.append((data.get("evaluation") or {}).get("date"))
+        latest = max((d for d in dates if isinstance(d, str)), default=None)
+        if latest and isinstance(data.get("updated"), str) and data["updated"] < latest:
+            data["updated"] = latest
 
     # -- pieces -----------------------------------------------------------------------
     def _fix_references(self, data: dict[str, Any]) -> None:
         """After dropping sections: remove what points into a section that is gone."""
         if "metrics" not in data:
-            for section in ("goals", "multi_objective", "ab_test", "monitoring", "baselines"):
+            for section in ("goals", "multi_objective", "ab_test", "monitoring", "baselines", "evaluation"):
                 data.pop(section, None)
+        evaluation = data.get("evaluation")
+        if isinstance(evaluation, dict):
+            datasets = {d.get("id") for d in (data.get("data") or {}).get("datasets") or () if isinstance(d, dict)}
+            metrics = {m.get("id") for m in data.get("metrics") or () if isinstance(m, dict)}
+            kept = [r for r in evaluation.get("results") or () if r.get("dataset") in datasets and r.get("metric") in metrics]
+            if kept:
+                evaluation["results"] = kept
+            else:
+                data.pop("evaluation")
         if "baselines" not in data:
             performance = (data.get("constraints") or {}).get("performance")
             if isinstance(performance, dict):
