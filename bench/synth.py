@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(REPO))
 
+from mlfolio.analysis.verdict_checks import verdict_checks  # noqa: E402
 from mlfolio.spec.check import Checker  # noqa: E402
 from mlfolio.spec.schema import SpecSchema, load_schema  # noqa: E402
 from mlfolio.spec.validation import is_empty  # noqa: E402
@@ -520,7 +521,7 @@ def generate(out: Path, n: int, seed: int = 1, projects: Path = REPO / "projects
              schema_ref: str = DEFAULT_SCHEMA_REF, schema_path: Path | None = None) -> dict[str, Any]:
     """Write ``n`` specs into ``out`` (emptied of old synthetic specs first); return statistics."""
     schema = load_schema(schema_path)
-    checker = Checker(schema)
+    checker = Checker(schema, checks=verdict_checks(schema))  # as the site checks them (default verdict rules)
     examples = load_examples(projects, checker)
     if len(examples) < 1:
         raise RuntimeError(f"no clean example specs in {projects}")
