@@ -19,16 +19,14 @@ from typing import Any
 
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
 from mlfolio.spec.loader import LoadResult
+from mlfolio.spec.rule_kit import at as _at
+from mlfolio.spec.rule_kit import get as _get
 from mlfolio.spec.schema import RETIRED, SpecSchema
 
 Path = tuple[str | int, ...]
 GROUPS = ("for_ml", "against_ml", "risks")
 
 
-def _get(spec: Any, *path: str) -> Any:
-    for name in path:
-        spec = spec.get(name) if isinstance(spec, dict) else None
-    return spec
 
 
 def _answer(spec: dict[str, Any], ref: str) -> str | None:
@@ -37,9 +35,6 @@ def _answer(spec: dict[str, Any], ref: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _at(loaded: LoadResult, path: Path) -> tuple[int, int]:
-    pos = loaded.positions.value(path)
-    return pos.line, pos.column
 
 
 def _title(schema: SpecSchema | None, group: str, key: str) -> str:

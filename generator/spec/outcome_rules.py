@@ -23,37 +23,27 @@ This module imports nothing from ``rules.py`` (which imports it), so either can 
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterator
-from typing import Any, TypeGuard
+from typing import Any
 
 from mlfolio.analysis.values import better_or_equal, format_number
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
 from mlfolio.spec.loader import LoadResult
+from mlfolio.spec.rule_kit import at as _at
+from mlfolio.spec.rule_kit import comparable as _number
+from mlfolio.spec.rule_kit import get as _get
+from mlfolio.spec.rule_kit import iso_date as _date
 
 Path = tuple[str | int, ...]
 
-NUMBER_LIMIT = 10**15  # the schema's minimum and maximum for every number (as in rules.py)
 SCALE = 30  # a value this many times off both the current value and the target is in another unit
 LIFT_TOLERANCE = (0.5, 0.1)  # percentage points, or this share of the computed lift, whichever is larger
 
 
-def _number(value: Any) -> TypeGuard[float]:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and -NUMBER_LIMIT <= value <= NUMBER_LIMIT
 
 
-def _date(value: Any) -> datetime.date | None:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
-def _at(loaded: LoadResult, path: Path) -> tuple[int, int]:
-    pos = loaded.positions.value(path)
-    return pos.line, pos.column
 
 
 def _dicts(node: Any, *path: str | int) -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -69,10 +59,6 @@ def _dicts(node: Any, *path: str | int) -> Iterator[tuple[Path, dict[str, Any]]]
                 yield (*path, i), item
 
 
-def _get(node: Any, *path: str) -> Any:
-    for name in path:
-        node = node.get(name) if isinstance(node, dict) else None
-    return node
 
 
 def _metrics(spec: dict[str, Any]) -> dict[str, tuple[Path, dict[str, Any]]]:

@@ -6,18 +6,19 @@ passed the schema. The rule id is the last part of each message line.
 
 from __future__ import annotations
 
-import datetime
 import json
 import math
-import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeGuard
+from typing import Any
 
 from mlfolio.analysis.values import better_or_equal
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
 from mlfolio.spec.feasibility_rules import cross_checks, evidence_required
 from mlfolio.spec.loader import LoadResult
 from mlfolio.spec.outcome_rules import OUTCOME_RULES
+from mlfolio.spec.rule_kit import at as _at
+from mlfolio.spec.rule_kit import comparable as _number
+from mlfolio.spec.rule_kit import iso_date as _date
 from mlfolio.spec.schema import RETIRED, SpecSchema
 
 Path = tuple[str | int, ...]
@@ -41,13 +42,6 @@ def _dicts(spec: dict[str, Any], *path: str) -> Iterator[tuple[Path, dict[str, A
             yield where, item
 
 
-NUMBER_LIMIT = 10**15  # the schema's minimum and maximum for every number
-
-
-def _number(value: Any) -> TypeGuard[float]:
-    """A number the rules can compare: finite and within the schema's range (the schema reports
-    any other, once)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and -NUMBER_LIMIT <= value <= NUMBER_LIMIT
 
 
 def _ids(spec: dict[str, Any], section: str) -> list[str]:
@@ -55,19 +49,8 @@ def _ids(spec: dict[str, Any], section: str) -> list[str]:
     return list(dict.fromkeys(item["id"] for _, item in _dicts(spec, section) if isinstance(item.get("id"), str)))
 
 
-def _date(value: Any) -> datetime.date | None:
-    """An ISO ``YYYY-MM-DD`` date, or None (the schema reports a malformed one)."""
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
-def _at(loaded: LoadResult, path: Path, *, key: bool = False) -> tuple[int, int]:
-    pos = loaded.positions.key(path) if key else loaded.positions.value(path)
-    return pos.line, pos.column
 
 
 # Lists whose items other parts point at by id: (what an item is called, where the list is).
