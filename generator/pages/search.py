@@ -17,7 +17,16 @@ Korean
     then a prefix of one of them ("구매율" of "구매율이"). Pagefind drops the mark's
     punctuation from the indexed word, and the search script hides the marked words in
     snippets (a match on one is shown on the word it came from). The served pages are not
-    changed. A particle attached to a query word ("재구매율은") is taken off by the search
+    changed.
+
+    The copy's Korean text is also decomposed (Unicode NFD: syllables into jamo). Pagefind
+    indexes every word under its decomposed form anyway; a word written otherwise is kept as a
+    variant of that form, and Pagefind 1.5 leaves variants out when it cuts the index into
+    pieces of about the same size, so every Korean word of a site went into one piece (1.25 MB
+    at 1,000 projects, fetched for any Korean query). Written decomposed, a Korean word is its
+    own form and the pieces are cut as for English. Titles and snippets thus come back
+    decomposed, and the search script shows them composed again (NFC). Filter values are left
+    composed: they are shown and chosen as written. A particle attached to a query word ("재구매율은") is taken off by the search
     script before the query reaches Pagefind (see the ``assets/mlfolio-search.js`` list).
 English
     Pagefind's English (Snowball) stemmer, for the whole site (``--force-language en``):
@@ -41,6 +50,7 @@ import struct
 import subprocess
 import tempfile
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +71,7 @@ UNUSED: Final = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js"
                  "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
 
 _HANGUL_RUN = re.compile("[\uac00-\ud7a3]{3,}")
+_HANGUL = re.compile("[\uac00-\ud7a3]")
 _KOREAN_WORD = re.compile("[^\\s<>]*[\uac00-\ud7a3]{3,}[^\\s<>]*")
 # A start tag whose text is the value of a filter (data-pagefind-filter="team", no ":value").
 _FILTER_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\sdata-pagefind-filter=(?:"[^":]*"|'[^':]*'|[^\s>:"']+)[^>]*(?<!/)>""")
@@ -99,18 +110,19 @@ def _augment_text(text: str) -> str:
         word = match.group(0)
         return word + "".join(f" {MARK}{ending}" for ending in _endings(word))
 
-    return _KOREAN_WORD.sub(add, text)
+    return unicodedata.normalize("NFD", _KOREAN_WORD.sub(add, text))
 
 
 def korean_index_text(html: str) -> str:
-    """``html`` with every Korean word of the indexed part followed by its marked endings.
+    """``html`` with every Korean word of the indexed part followed by its marked endings, and
+    its Korean text decomposed (NFD).
 
     Only text from the first ``data-pagefind-body`` element on is changed (the rest is not
     indexed), never inside tags, comments, scripts or styles, nor the text of an element that
     is a filter's value (``data-pagefind-filter="team"``: the value stays as written). Text
-    without a Hangul run of three syllables comes back unchanged."""
+    without a Hangul syllable comes back unchanged (the very same string)."""
     start = html.find(BODY_ATTRIBUTE)
-    if start < 0 or not _HANGUL_RUN.search(html, start):
+    if start < 0 or not _HANGUL.search(html, start):
         return html
     start = html.find(">", start) + 1
     parts = _MARKUP.split(html[start:])
@@ -121,7 +133,7 @@ def korean_index_text(html: str) -> str:
                 value_of = "" if part.lower().startswith(f"</{value_of}") else value_of
             elif (tag := _FILTER_TAG.match(part)) is not None:
                 value_of = tag.group(1).lower()
-        elif not value_of and _HANGUL_RUN.search(part):
+        elif not value_of and _HANGUL.search(part):
             parts[i] = _augment_text(part)
     return html[:start] + "".join(parts)
 

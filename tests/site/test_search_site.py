@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import re
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mlfolio.pages.search import MARK, korean_index_text
+from mlfolio.pages.search import MARK, _read_packed, build_index, korean_index_text
 
 REPO = Path(__file__).resolve().parents[2]
 ASSETS = REPO / "generator" / "pages" / "assets"
@@ -32,8 +34,13 @@ LISTINGS = ("index.html", "teams/index.html", "stages/index.html", "tags/index.h
 
 
 def body(html: str) -> str:
-    """What follows the opening tag of the marked element (where index text is added)."""
-    return html.split("data-pagefind-body>", 1)[1]
+    """What follows the opening tag of the marked element (where index text is added), composed
+    again (the index text is decomposed: NFD)."""
+    return nfc(html.split("data-pagefind-body>", 1)[1])
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def page(text: str) -> str:
@@ -56,9 +63,22 @@ def test_a_query_part_is_a_prefix_of_an_ending() -> None:
     assert "쿠폰함에는" in words  # a particle attached: Pagefind matches the start of the word itself
 
 
-def test_short_words_and_other_scripts_are_left_alone() -> None:
+def test_short_words_get_no_endings_and_other_scripts_are_left_alone() -> None:
     text = page("<p>쿠폰 한 장, recommendations and 推薦</p>")
-    assert korean_index_text(text) == text
+    assert nfc(korean_index_text(text)) == text
+    text = page("<p>recommendations and 推薦, café</p>")
+    assert korean_index_text(text) is text
+
+
+def test_korean_text_is_decomposed_and_filter_values_are_not() -> None:
+    """Pagefind keeps a word written otherwise than in its decomposed form as a variant, and cuts
+    its index into pieces without counting variants: composed Korean all went into one piece."""
+    source = page('<span data-pagefind-filter="team">CRM 분석팀</span><p>쿠폰 한 장 재구매율이</p>')
+    result = korean_index_text(source)
+    assert '<span data-pagefind-filter="team">CRM 분석팀</span>' in result  # shown and chosen as written
+    text = result.split("</span>", 1)[1]
+    assert text == unicodedata.normalize("NFD", text) and "\u110f\u116e\u1111\u1169\u11ab" in text  # 쿠폰, as jamo
+    assert nfc(text).startswith(f"<p>쿠폰 한 장 재구매율이 {MARK}구매율이")
 
 
 def test_markup_scripts_and_filter_values_are_not_changed() -> None:
@@ -67,6 +87,7 @@ def test_markup_scripts_and_filter_values_are_not_changed() -> None:
                   '<script>var x = "재구매율이";</script><style>/* 재구매율이 */</style><!-- 재구매율이 -->')
     result = korean_index_text(source)
     assert '<a href="/재구매율이" title="재구매율이" data-pagefind-filter="team">CRM 분석팀</a>' in result
+    result = nfc(result)
     assert f"재구매율이 {MARK}구매율이" in result  # the text of a value-given filter is content
     assert '<script>var x = "재구매율이";</script><style>/* 재구매율이 */</style><!-- 재구매율이 -->' in result
 
@@ -75,7 +96,7 @@ def test_only_the_indexed_part_gets_index_text() -> None:
     text = "<html><head><title>재구매율이</title></head><body><nav>재구매율이</nav><main>본문입니다</main></body></html>"
     assert korean_index_text(text) == text  # no data-pagefind-body: nothing is indexed
     marked = "<nav>재구매율이</nav><main data-pagefind-body>재구매율이</main>"
-    assert korean_index_text(marked).startswith("<nav>재구매율이</nav><main data-pagefind-body>재구매율이 `|")
+    assert nfc(korean_index_text(marked)).startswith("<nav>재구매율이</nav><main data-pagefind-body>재구매율이 `|")
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,7 +175,28 @@ def fragments(site: Path) -> list[dict[str, Any]]:
 
 
 def plain(text: str) -> str:
-    return " ".join(w for w in text.split() if not w.startswith(MARK))
+    return " ".join(w for w in nfc(text).split() if not w.startswith(MARK))
+
+
+def test_korean_words_are_cut_into_index_pieces_like_english(tmp_path: Path) -> None:
+    """Pagefind cuts its index into pieces of about 20,000 word places each; a Korean query
+    should fetch one such piece, not every Korean word of the site (see korean_index_text)."""
+    rng = random.Random(7)
+    syllables = [chr(0xAC00 + rng.randrange(11172)) for _ in range(60)]
+    for n in range(120):
+        words = " ".join("".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(250))
+        page_dir = tmp_path / "site" / f"p{n}"
+        page_dir.mkdir(parents=True)
+        (page_dir / "index.html").write_text(f'<html lang="ko"><body><main data-pagefind-body><h1>문서 {n}</h1>'
+                                             f"<p>{words}</p></main></body></html>", encoding="utf-8")
+    build_index(tmp_path / "site")
+    meta = next((tmp_path / "site" / "pagefind").glob("pagefind.*.pf_meta"))
+    pieces = _read_packed(meta)[2]  # [first word, last word, file] per piece, the words decomposed
+    korean = [piece for piece in pieces if "\u1100" <= piece[0][:1] <= "\u11ff"]
+    assert len(korean) >= 5, pieces  # 120 x 250 words (with their index-only endings): several pieces
+    biggest = max((tmp_path / "site" / "pagefind" / "index" / f"{piece[2]}.pf_index").stat().st_size for piece in korean)
+    total = sum((tmp_path / "site" / "pagefind" / "index" / f"{piece[2]}.pf_index").stat().st_size for piece in korean)
+    assert biggest < total / 3
 
 
 def test_the_index_has_one_fragment_per_indexed_page(site: Path) -> None:
@@ -169,7 +211,7 @@ def test_the_index_has_one_fragment_per_indexed_page(site: Path) -> None:
 @pytest.mark.parametrize(("project_id", "word"), [("house-prices", "officetel"), ("crm-repurchase", "업리프트")])
 def test_a_word_is_indexed_under_its_own_project_only(site: Path, project_id: str, word: str) -> None:
     assert word in (REPO / "projects" / f"{project_id}.yaml").read_text(encoding="utf-8"), "pick a word the spec uses"
-    hits = [f["url"] for f in fragments(site) if word in f["content"]]
+    hits = [f["url"] for f in fragments(site) if word in nfc(f["content"])]
     assert f"/projects/{project_id}/" in hits
     assert [h for h in hits if h.startswith("/projects/") and h != f"/projects/{project_id}/"] == []
 
@@ -179,7 +221,9 @@ def test_fragments_hold_titles_filters_and_no_page_chrome(site: Path) -> None:
     assert plain(crm["meta"]["title"]) == "CRM 쿠폰 타겟팅으로 재구매율 10% 높이기"
     assert crm["filters"]["stage"] == ["Deployed"] and crm["filters"]["team"] == ["CRM 분석팀"]
     assert crm["filters"]["verdict"] == ["Recommended"]
-    assert f"{MARK}구매율" in crm["content"]  # the Korean index text
+    assert f"{MARK}구매율" in nfc(crm["content"])  # the Korean index text
+    # Decomposed (see korean_index_text), but for the filter values, which are shown as written.
+    assert unicodedata.normalize("NFD", "재구매율") in crm["content"] and "재구매율" not in crm["content"]
     text = plain(crm["content"])
     for chrome in ("Table of contents", "ML project portfolio", "Made with", "Skip to content", "Lifecycle"):
         assert chrome not in text, chrome
