@@ -161,14 +161,32 @@ def analyse(report: FileReport, schema: SpecSchema, rules: Sequence[VerdictRule]
     )
 
 
-def build_portfolio(run: CheckRun, schema: SpecSchema, rules: Sequence[VerdictRule] = DEFAULT_RULES) -> Portfolio:
-    projects = [p for p in (analyse(r, schema, rules) for r in run.reports) if p is not None]
+#: Projects analysed by an earlier build, by the report they came from (``id(report)``: the report
+#: itself, its project). A preview server keeps one across rebuilds, with a remembering checker.
+Analysed = dict[int, tuple[FileReport, "Project | None"]]
+
+
+def build_portfolio(run: CheckRun, schema: SpecSchema, rules: Sequence[VerdictRule] = DEFAULT_RULES,
+                    analysed: Analysed | None = None) -> Portfolio:
+    """The portfolio of a check run. With ``analysed``, a report that is the very object of an
+    earlier run (a remembering checker returns it for a file whose bytes did not change) keeps
+    the project analysed then, with its cached digest; ``analysed`` is updated to this run's."""
+    seen: Analysed = {}
+    for report in run.reports:
+        known = analysed.get(id(report)) if analysed is not None else None
+        project = known[1] if known is not None and known[0] is report else analyse(report, schema, rules)
+        seen[id(report)] = (report, project)
+    if analysed is not None:
+        analysed.clear()
+        analysed.update(seen)
+    projects = [project for _, project in seen.values() if project is not None]
     return Portfolio(tuple(sorted(projects, key=lambda p: p.id)), run)
 
 
 def load_portfolio(specs: Sequence[Path], schema: SpecSchema, rules: Sequence[VerdictRule] = DEFAULT_RULES,
-                   root: Path | None = None, checker: Checker | None = None) -> Portfolio:
+                   root: Path | None = None, checker: Checker | None = None, analysed: Analysed | None = None) -> Portfolio:
     """Check every spec under ``specs`` and analyse the valid ones: the one entry the site, ``mlfolio
     diff`` and the tests use. Messages name files relative to ``root`` (default: the current folder);
-    ``checker`` may be one that remembers earlier files (a preview server passes its own)."""
-    return build_portfolio((checker or Checker(schema)).check_paths(list(specs), root=root), schema, rules)
+    ``checker`` may be one that remembers earlier files and ``analysed`` the projects analysed from
+    its reports (a preview server passes its own of both)."""
+    return build_portfolio((checker or Checker(schema)).check_paths(list(specs), root=root), schema, rules, analysed)

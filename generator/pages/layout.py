@@ -123,7 +123,18 @@ class SiteLayout:
         base = here if here.endswith("/") else posixpath.dirname(here)
         base = base.rstrip("/") or "."
         if target in ("./", ""):
-            relative = posixpath.relpath(".", base) + "/"
+            relative = _relative(".", base) + "/"
         else:
-            relative = posixpath.relpath(target.rstrip("/") or ".", base) + ("/" if target.endswith("/") else "")
+            relative = _relative(target.rstrip("/") or ".", base) + ("/" if target.endswith("/") else "")
         return relative + (f"#{fragment}" if fragment else "")
+
+
+def _relative(target: str, base: str) -> str:
+    """``posixpath.relpath(target, base)`` for two paths inside the site (relative, no ``..``),
+    without asking the system for the current folder each time (thousands of links a build)."""
+    to = [part for part in target.split("/") if part not in ("", ".")]
+    start = [part for part in base.split("/") if part not in ("", ".")]
+    common = 0
+    while common < min(len(to), len(start)) and to[common] == start[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + to[common:]) or "."

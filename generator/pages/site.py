@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 
 from mlfolio.analysis.history import HistoryReader, HistoryView, build_time, stale_limits
-from mlfolio.analysis.model import Portfolio, Project, load_portfolio
+from mlfolio.analysis.model import Analysed, Portfolio, Project, load_portfolio
 from mlfolio.analysis.verdict import VerdictRule
 from mlfolio.analysis.verdict_checks import verdict_checks
 from mlfolio.pages.builder import PageBuilder
@@ -94,6 +94,7 @@ class SiteBuilder:
         self.stale_after = stale_limits(stale_after, schema.stages)
         self.history = HistoryReader(specs_dir, schema, self.rules)
         self._cache: dict[str, tuple[tuple[object, ...], RenderedPage]] = {}
+        self._analysed: Analysed | None = {} if incremental else None
         self.reviewers = tuple(reviewers)  # who may override a verdict (empty: anyone)
         self.checker = Checker(schema, remember=incremental, checks=verdict_checks(schema, self.rules, self.reviewers))
         self._env: jinja2.Environment | None = None
@@ -121,7 +122,7 @@ class SiteBuilder:
             return self._build()
 
     def _build(self) -> SiteBuild:
-        portfolio = load_portfolio([self.specs_dir], self.schema, self.rules, self.root, self.checker)
+        portfolio = load_portfolio([self.specs_dir], self.schema, self.rules, self.root, self.checker, self._analysed)
         env = self.environment()
         now, clock_note = build_time()
         history = self.history.read({posixpath.basename(p.file): p for p in portfolio.projects})

@@ -85,12 +85,12 @@ def display_name(path: Path, root: Path | None = None) -> str:
     A link is named by where it is, not where it points: the path the user has in the repository."""
     base = (root or Path.cwd()).resolve()
     where = Path(os.path.normpath(path.absolute()))
-    candidates: tuple[Path, ...] = (where,)  # as written: a specs folder that is itself a link keeps its own name
+    if where.is_relative_to(base):  # as written: a specs folder that is itself a link keeps its own name
+        return where.relative_to(base).as_posix()
     with contextlib.suppress(OSError):
-        candidates += (where.parent.resolve() / where.name,)  # a checkout reached through a linked folder
-    for candidate in candidates:
-        if candidate.is_relative_to(base):
-            return candidate.relative_to(base).as_posix()
+        real = where.parent.resolve() / where.name  # a checkout reached through a linked folder
+        if real.is_relative_to(base):
+            return real.relative_to(base).as_posix()
     return path.as_posix()
 
 

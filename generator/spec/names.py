@@ -11,13 +11,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mlfolio.spec.diagnostics import Diagnostic, warning
 
 
+@lru_cache(maxsize=8192)
 def group_key(name: str) -> str:
     """What two names of a team or tag must share to be one group: NFKC, case-folded, invisible
-    characters dropped, runs of spaces made one."""
+    characters dropped, runs of spaces made one. (Remembered: the portfolio pages ask for the
+    same few names thousands of times.)"""
     text = unicodedata.normalize("NFKC", name)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc") or ch.isspace())
     return " ".join(text.casefold().split())
