@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any, TypedDict
@@ -32,6 +33,7 @@ from mkdocs.structure.toc import get_toc
 
 from mlfolio.analysis.history import stale_limits
 from mlfolio.analysis.verdict import DEFAULT_RULES, parse_rules
+from mlfolio.mkdocs import indexer
 from mlfolio.mkdocs.options import MlfolioConfig
 from mlfolio.pages.labels import LANGUAGES, Labels
 from mlfolio.pages.layout import SiteLayout, TocEntry
@@ -139,16 +141,21 @@ class BackgroundIndexer:
 
     Indexing the whole site takes seconds; a preview should show a saved spec at once. So the
     server serves the new pages as soon as they are written, and the index follows in a thread.
-    One index build runs at a time; saves made while it runs ask for one more build, not one
+    One index build runs at a time, in a process of its own at a lower priority
+    (:mod:`mlfolio.mkdocs.indexer`); saves made while it runs ask for one more build, not one
     each. A failure is logged (the preview goes on); ``mkdocs build`` indexes in line and fails."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._wanted: Path | None = None
         self._thread: threading.Thread | None = None
+        self._children: list[subprocess.Popen[str]] = []
+        self._stopped = False
 
     def request(self, site_dir: Path) -> None:
         with self._lock:
+            if self._stopped:
+                return
             self._wanted = site_dir
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="mlfolio-search-index", daemon=True)
@@ -168,9 +175,20 @@ class BackgroundIndexer:
                     self._thread = None
                     return
             try:
-                log.info(_indexed(build_index(site_dir)))
+                log.info(_indexed(indexer.index_in_child(site_dir, started=self._children)))
             except SearchIndexError as exc:
-                log.warning(f"mlfolio: search index not updated: {exc}")
+                if not self._stopped:
+                    log.warning(f"mlfolio: search index not updated: {exc}")
+            finally:
+                self._children.clear()
+
+    def stop(self) -> None:
+        """The server stops: no more index builds, and the running one is ended."""
+        with self._lock:
+            self._stopped = True
+            self._wanted = None
+        for child in list(self._children):
+            indexer.stop(child)
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -334,6 +352,9 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         except SearchIndexError as exc:
             raise PluginError(f"mlfolio: search index: {exc}") from None
         log.info(_indexed(report))
+
+    def on_shutdown(self) -> None:
+        self.indexer.stop()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         assert self.site is not None

@@ -344,17 +344,17 @@ def test_under_serve_the_index_is_built_beside_the_server(tmp_path: Path, copy_s
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from mlfolio.mkdocs import plugin as plugin_module
+    from mlfolio.mkdocs import indexer as indexer_module
 
     release, started = threading.Event(), threading.Event()
-    real = plugin_module.build_index
+    real = indexer_module.index_in_child
 
-    def held(site_dir: Path):
+    def held(site_dir: Path, **kwargs: Any):
         started.set()
         assert release.wait(120)
-        return real(site_dir)
+        return real(site_dir, **kwargs)
 
-    monkeypatch.setattr(plugin_module, "build_index", held)
+    monkeypatch.setattr(indexer_module, "index_in_child", held)
     root = copy_site(tmp_path / "repo")
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
     config.plugins.on_startup(command="serve", dirty=False)
@@ -365,3 +365,26 @@ def test_under_serve_the_index_is_built_beside_the_server(tmp_path: Path, copy_s
     release.set()
     indexer.wait(300)
     assert (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()
+
+
+def test_the_served_index_is_built_in_a_process_of_its_own(tmp_path: Path) -> None:
+    from mlfolio.mkdocs.indexer import index_in_child
+
+    page_dir = tmp_path / "site" / "p"
+    page_dir.mkdir(parents=True)
+    (page_dir / "index.html").write_text('<html lang="ko"><body><main data-pagefind-body><h1>재구매율 예측</h1>'
+                                         "<p>쿠폰 발송</p></main></body></html>", encoding="utf-8")
+    started: list[Any] = []
+    report = index_in_child(tmp_path / "site", started=started)
+    assert (report.pages, report.korean_pages) == (1, 1) and (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()
+    assert len(started) == 1 and started[0].returncode == 0
+
+
+def test_a_failed_index_in_the_child_is_an_error_that_says_why(tmp_path: Path) -> None:
+    from mlfolio.mkdocs.indexer import index_in_child
+    from mlfolio.pages.search import SearchIndexError
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_text("<html><body><p>not marked</p></body></html>", encoding="utf-8")
+    with pytest.raises(SearchIndexError, match="nothing to index"):
+        index_in_child(tmp_path / "site")
