@@ -456,7 +456,6 @@ class PageBuilder:
             "tags": json.dumps(sorted({group_key(x) for x in project.tags}), ensure_ascii=False),
             "owners": json.dumps(sorted({group_key(x) for x in owners}), ensure_ascii=False),
             "status": " ".join(row["statuses"]),
-            "csv": json.dumps(self._csv_row(project, row), ensure_ascii=False),
         }
         return row
 
@@ -476,7 +475,7 @@ class PageBuilder:
         home = self.layout.home()
         rows = [self._portfolio_row(p, home) for p in portfolio.projects]
         ordered = [r for r in rows if r["project"].stage != RETIRED] + [r for r in rows if r["project"].stage == RETIRED]
-        return [list(CSV_COLUMNS), *(json.loads(r["attrs"]["csv"]) for r in ordered)]
+        return [list(CSV_COLUMNS), *(self._csv_row(r["project"], r) for r in ordered)]
 
     def _ctx_home(self, portfolio: Portfolio, home: str) -> dict[str, Any]:
         """The home page: active and retired projects apart, bars that open the filtered view, the

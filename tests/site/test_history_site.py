@@ -225,8 +225,13 @@ def test_projects_csv_is_the_home_page_table(history_site, history_home) -> None
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     header = json.loads(history_home.find("div", "mlfolio-portfolio").attrs["data-csv-header"])
     assert table[0] == header
-    shown = [json.loads(r.attrs["data-csv"]) for t in history_home.find_all("table") for r in t.find_all("tr") if "data-csv" in r.attrs]
-    assert table[1:] == shown  # the rows the script downloads: the same values
+    # The script's "Download this view" takes the rows shown from this file: its records are the
+    # home page's rows, in the page's order, and say what the rows say.
+    shown = [r for t in history_home.find_all("table") for r in t.find_all("tr") if "data-id" in r.attrs]
+    assert [r[0] for r in table[1:]] == [r.attrs["data-id"] for r in shown]
+    for record, row in zip(table[1:], shown, strict=True):
+        assert (record[2], record[3]) == (row.attrs["data-stage"], row.attrs["data-verdict"])
+        assert record[1] == row.find("td").words()
     by_id = {r[0]: dict(zip(header, r, strict=True)) for r in table[1:]}
     assert [r[0] for r in table[1:]][-1] == RETIRED
     house = by_id["house-prices"]

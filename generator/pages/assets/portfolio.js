@@ -5,25 +5,32 @@
      shared, and a reload or a link (the stage and verdict bars) opens it;
    - a click on a column header sorts its table: stage in life-cycle order, verdict most severe
      first, readiness and last changed by value (the cells' data-sort); the URL keeps the sort too;
-   - "Download this view" saves the rows shown, in the order shown, as CSV: the columns and the
-     quoting of projects.csv (which is the whole portfolio, for readers without the script).
-   Everything it shows comes from the page (data-* attributes): no request, no other host. */
+   - "Download this view" saves the rows shown, in the order shown, as CSV: those rows of
+     projects.csv (the whole portfolio, for readers without the script), fetched from the site
+     when the button is pressed, so the page does not carry every row twice.
+   Everything it shows comes from the page (data-* attributes); the one request it makes is
+   projects.csv, from the site, on that button. The page has a row per project (1,000 rows at
+   1,000 projects): the script reads them once and does nothing per row until a filter or a
+   sort asks for it. */
 (function () {
   "use strict";
 
-  var FORMULA = /^[=+\-@\t\r]/;
-  var NUMBER = /^-?\d+(\.\d+)?$/;
-
-  function csvCell(value) {
-    value = String(value);
-    if (FORMULA.test(value) && !NUMBER.test(value)) value = "'" + value;  // not run as a formula
-    if (/[",\r\n]/.test(value)) value = '"' + value.replace(/"/g, '""') + '"';
-    return value;
-  }
-
-  function csvText(header, rows) {
-    var lines = [header].concat(rows).map(function (cells) { return cells.map(csvCell).join(",") + "\r\n"; });
-    return "\ufeff" + lines.join("");
+  // projects.csv's records: [id, text] each, the text as the file has it (its line end
+  // included). A record ends at a line end outside quotes; the id (a validated slug, never
+  // quoted) is its first cell.
+  function csvRecords(text) {
+    var records = [], start = 0, quoted = false;
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charCodeAt(i);
+      if (c === 34) quoted = !quoted;  // "
+      else if (c === 10 && !quoted) {  // \n
+        var record = text.slice(start, i + 1);
+        records.push([record.split(",", 1)[0], record]);
+        start = i + 1;
+      }
+    }
+    if (start < text.length) records.push([text.slice(start).split(",", 1)[0], text.slice(start)]);
+    return records;
   }
 
   function parse(text, fallback) {
@@ -47,7 +54,6 @@
     root.setAttribute("data-mlfolio-ready", "1");
     var filters = parse(root.getAttribute("data-filters"), []).filter(function (f) { return f.options.length; });
     var labels = parse(root.getAttribute("data-labels"), {});
-    var header = parse(root.getAttribute("data-csv-header"), []);
     var tables = Array.prototype.slice.call(root.querySelectorAll("table[data-mlfolio-table]"));
     var language = document.documentElement.lang || undefined;
     var selects = {};
@@ -230,16 +236,32 @@
     });
 
     // -- the current view as CSV ---------------------------------------------------------------
+    var csvUrl = root.getAttribute("data-csv");
     function save() {
-      var shown = rows().filter(function (row) { return !row.hidden; })
-        .map(function (row) { return parse(row.getAttribute("data-csv"), []); });
-      var blob = new Blob([csvText(header, shown)], {type: "text/csv;charset=utf-8"});
-      var link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = "projects-view.csv";
-      document.body.appendChild(link);
-      link.click();
-      setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
+      var ids = rows().filter(function (row) { return !row.hidden; }).map(function (row) { return row.getAttribute("data-id"); });
+      download.disabled = true;
+      fetch(csvUrl).then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + csvUrl);
+        return response.text();
+      }).then(function (text) {
+        // The byte-order mark that projects.csv starts with (so a spreadsheet reads UTF-8), which
+        // decoding the response takes off.
+        var records = csvRecords(text.charAt(0) === "\ufeff" ? text.slice(1) : text);
+        var byId = {};
+        records.slice(1).forEach(function (record) { byId[record[0]] = record[1]; });
+        var out = [records.length ? records[0][1] : ""];
+        ids.forEach(function (id) { if (byId[id] !== undefined) out.push(byId[id]); });
+        var blob = new Blob(["\ufeff" + out.join("")], {type: "text/csv;charset=utf-8"});
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = "projects-view.csv";
+        document.body.appendChild(link);
+        link.click();
+        setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
+      }).catch(function (error) {
+        console.error("mlfolio: projects.csv could not be loaded", error);
+        status.textContent = document.documentElement.lang === "ko" ? "projects.csv를 불러오지 못했습니다" : "projects.csv could not be loaded";
+      }).then(function () { download.disabled = false; });
     }
 
     restore();
