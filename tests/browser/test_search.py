@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -140,7 +141,7 @@ def table_with_header(page: Page, name: str) -> Locator:
 
 
 def header_index(table: Locator, name: str) -> int:
-    return [text.strip() for text in table.locator("thead th").all_inner_texts()].index(name)
+    return [text.strip() for text in table.locator("thead th").all_text_contents()].index(name)
 
 
 def cells(table: Locator, index: int) -> Locator:
@@ -149,7 +150,9 @@ def cells(table: Locator, index: int) -> Locator:
 
 
 def column(table: Locator, index: int) -> list[str]:
-    return [text.strip() for text in cells(table, index).all_inner_texts()]
+    """The column's texts, as written (the portfolio's rows off screen are not rendered until
+    they come near, so their rendered text, innerText, is empty until then)."""
+    return [text.strip() for text in cells(table, index).all_text_contents()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,6 +254,60 @@ def test_korean_search_matches_a_compound_by_its_part(page: Page, page_errors: P
     expect(results(page).first.get_by_role("heading")).to_have_text(CRM_REPURCHASE)
     expect(result.locator("mark").first).to_contain_text("구매율")
     assert "`|" not in (result.inner_text())
+    page_errors.assert_none()
+    assert_no_outside_request(page_errors)
+
+
+def test_korean_results_are_shown_composed(page: Page, page_errors: PageErrors) -> None:
+    """The index holds Korean text decomposed (NFD: syllables as jamo, see search.py), so a
+    result's title, section and snippet come back so: they are shown composed (NFC), as the
+    pages write them, and a query typed decomposed finds the same."""
+    page.goto("/projects/house-prices/")
+    page.keyboard.press("/")
+    search_for(page, "재구매율")
+    # The premise: what Pagefind hands over is decomposed.
+    raw = page.evaluate("""async () => {
+        const pagefind = await import(new URL("pagefind/pagefind.js", document.baseURI.replace(/projects\\/.*$/, "")).href);
+        const found = await pagefind.search("재구매율");
+        const pages = await Promise.all(found.results.map(r => r.data()));
+        return pages.find(p => p.url.endsWith("/projects/crm-repurchase/")).meta.title;
+    }""")
+    assert raw != unicodedata.normalize("NFC", raw), f"the index no longer holds Korean decomposed: {raw!r}"
+    shown_words = [w for w in unicodedata.normalize("NFC", raw).split() if not w.startswith("`|")]  # less its index-only words
+    assert " ".join(shown_words) == CRM_REPURCHASE
+    result = search_result(page, CRM_REPURCHASE)
+    expect(result).to_have_count(1)
+    shown = result.evaluate("""a => ({
+        title: a.querySelector("h1").textContent,
+        texts: [...a.querySelectorAll("h1, p")].map(e => e.textContent),
+        marks: [...a.querySelectorAll("mark")].map(e => e.textContent),
+    })""")
+    assert shown["title"] == CRM_REPURCHASE
+    assert all(text == unicodedata.normalize("NFC", text) for text in shown["texts"]), shown["texts"]
+    assert shown["marks"] and shown["marks"][0].startswith("재구매율"), shown["marks"]
+    # Typed (or pasted) decomposed, the query finds the same project, its particle taken off.
+    search_input(page).fill("")
+    search_for(page, unicodedata.normalize("NFD", "재구매율은"))
+    expect(search_result(page, CRM_REPURCHASE)).to_have_count(1)
+    page_errors.assert_none()
+    assert_no_outside_request(page_errors)
+
+
+def test_search_starts_before_the_first_keystroke(page: Page, page_errors: PageErrors) -> None:
+    """A page asks for Pagefind's script and WebAssembly while it loads and starts Pagefind when
+    idle, so the first query finds it ready; each file is fetched once (the preloaded response
+    is the one used), and only from the site."""
+    page.goto("/projects/house-prices/")
+    page.wait_for_function("""() => performance.getEntriesByType("resource").some(e => /\\/pagefind\\/pagefind\\.[^/]*pf_meta$/.test(e.name))""")
+    fetched = page.evaluate("""() => performance.getEntriesByType("resource").map(e => new URL(e.name).pathname)""")
+    for name in ("/pagefind/pagefind.js", "/pagefind/wasm.en.pagefind"):
+        assert fetched.count(name) == 1, (name, fetched)
+    assert sum(path.startswith("/pagefind/pagefind-entry.json") for path in fetched) == 1, fetched
+    assert not [path for path in fetched if path.startswith(("/pagefind/fragment/", "/pagefind/index/"))], "nothing searched yet"
+    expect(search_input(page)).not_to_be_focused()
+    page.keyboard.press("/")
+    search_for(page, "officetel")
+    expect(results(page)).to_have_count(1)
     page_errors.assert_none()
     assert_no_outside_request(page_errors)
 

@@ -1,9 +1,14 @@
 /* mlfolio: the site's search, in the theme's header search box, over the Pagefind index that the
    build writes into <site>/pagefind/ (see generator/pages/search.py). Everything is loaded from
-   the site itself, and only when search is first used: Pagefind's script, then the parts of the
-   index a query needs. One result per page (per project), with the section that matched and a
-   snippet of its text; filters for stage, verdict, team and tag. Keys as in the theme: "/", "s"
-   or "f" opens the search, Escape closes it, the arrow keys move through the results. */
+   the site itself. Pagefind starts before the first keystroke: the page asks for its script and
+   WebAssembly while it loads (the header's preload links, partials/search.html), and this script
+   starts it when the page is idle, or at once when the box gets the focus or a search key is
+   pressed; then a query loads only the parts of the index it needs. One result per page (per
+   project), with the section that matched and a snippet of its text, each result shown as soon
+   as its own text is in; filters for stage, verdict, team and tag, loaded after the first answer.
+   Korean text comes back from the index decomposed (NFD: the index is written so, see
+   search.py): every string shown is composed again (NFC). Keys as in the theme: "/", "s" or "f"
+   opens the search, Escape closes it, the arrow keys move through the results. */
 (function () {
   "use strict";
   var box = document.querySelector("[data-mlfolio-search]");
@@ -36,6 +41,12 @@
   var siteRoot = new URL((settings.base || ".") + "/", location.href);
   var korean = (document.documentElement.lang || "").slice(0, 2) === "ko";
 
+  // Text from the index as it is shown: composed (NFC). The index holds Korean decomposed.
+  function nfc(text) {
+    text = String(text == null ? "" : text);
+    return text.normalize ? text.normalize("NFC") : text;
+  }
+
   function say(key, fallback, count) {
     var text = translations[key] || fallback;
     return count === undefined ? text : text.replace("#", String(count));
@@ -61,6 +72,16 @@
     return loading;
   }
 
+  // Start Pagefind (its script, entry, metadata and WebAssembly) once the page is idle, so that
+  // the first query finds it ready; the box's focus and the search keys start it at once.
+  function whenIdle(task, timeout) {
+    if (window.requestIdleCallback) window.requestIdleCallback(task, {timeout: timeout});
+    else setTimeout(task, 1);
+  }
+  function warmUp() { whenIdle(function () { pagefind(); }, 1500); }
+  if (document.readyState === "complete") warmUp();
+  else window.addEventListener("load", warmUp, {once: true});
+
   var filtersLoaded = false;
   function loadFilters() {
     if (filtersLoaded || !selects.length) return;
@@ -71,7 +92,7 @@
         Object.keys(values).sort(function (a, b) { return a.localeCompare(b); }).forEach(function (value) {
           var option = document.createElement("option");
           option.value = value;
-          option.textContent = value + " (" + values[value] + ")";
+          option.textContent = nfc(value) + " (" + values[value] + ")";  // the value itself as the index has it
           select.appendChild(option);
         });
         select.disabled = !Object.keys(values).length;
@@ -93,8 +114,10 @@
     return word;
   }
 
+  // The query as Pagefind gets it: composed first (a pasted decomposed word is stemmed alike;
+  // Pagefind decomposes it again itself), then a Korean particle taken off each word.
   function normalize(query) {
-    return query.split(/\s+/).filter(Boolean).map(koreanStem).join(" ");
+    return nfc(query).split(/\s+/).filter(Boolean).map(koreanStem).join(" ");
   }
 
   function activeFilters() {
@@ -136,19 +159,35 @@
     });
   }
 
+  // The next results: their texts fetched together, each shown in its place as soon as its own
+  // text is in (a hidden placeholder holds the place of one still on its way).
   function showMore(mine) {
     var batch = results.slice(shown, shown + PAGE_SIZE);
     shown += batch.length;
     moreButton.hidden = true;
-    // Fetched together, shown in order as soon as each one and those before it are there.
-    batch.map(function (result) { return result.data(); }).reduce(function (previous, data) {
-      return previous.then(function () { return data; }).then(function (page) {
-        if (mine === generation) list.appendChild(render(page));
+    var first = true;
+    Promise.all(batch.map(function (result) {
+      var slot = element("li");
+      slot.hidden = true;
+      list.appendChild(slot);
+      return result.data().then(function (page) {
+        if (mine !== generation) return;
+        if (slot.parentNode === list) list.replaceChild(render(page), slot);
+        if (first) { first = false; afterFirst(); }
+      }, function (error) {
+        if (slot.parentNode === list) list.removeChild(slot);
+        console.error("mlfolio search: a result could not be loaded", error);
       });
-    }, Promise.resolve()).then(function () {
-      if (mine === generation) moreButton.hidden = shown >= results.length;
-      loadFilters();  // after the first answer: the filters' lists are not needed for it
+    })).then(function () {
+      if (mine !== generation) return;
+      moreButton.hidden = shown >= results.length;
+      if (first) { first = false; afterFirst(); }  // nothing to show: the filters may still help
     });
+  }
+
+  // After the first answer is shown: what it did not need (the filters' lists).
+  function afterFirst() {
+    whenIdle(loadFilters, 500);
   }
 
   // ------------------------------------------------------------------ one result
@@ -161,7 +200,7 @@
 
   // A heading or title as the index holds it, without its index-only words and permalink.
   function headingText(text) {
-    return words(text).filter(function (word) { return !isMark(word); }).join(" ").replace(/\s*¶$/, "");
+    return nfc(words(text).filter(function (word) { return !isMark(word); }).join(" ").replace(/\s*¶$/, ""));
   }
 
   function words(text) {
@@ -236,6 +275,7 @@
       var word = (text[at] || "").replace(/¶/g, "");
       if (!word || isMark(word)) continue;
       if (count) paragraph.appendChild(document.createTextNode(" "));
+      word = nfc(word);
       paragraph.appendChild(hits[at] ? element("mark", "", word) : document.createTextNode(word));
       count++;
     }
@@ -256,7 +296,7 @@
     if (where) article.appendChild(element("p", "mlfolio-search-section", where));
     article.appendChild(snippet(page, section));
     var facets = ["stage", "verdict", "team"].map(function (key) {
-      return ((page.filters || {})[key] || []).join(", ");
+      return nfc(((page.filters || {})[key] || []).join(", "));
     }).filter(Boolean);
     if (facets.length) article.appendChild(element("p", "mlfolio-search-facets", facets.join(" \u00b7 ")));
     link.appendChild(article);
@@ -273,7 +313,8 @@
   }
 
   function start() {
-    pagefind().then(function () { setTimeout(loadFilters, 300); });
+    // The filters' lists wait for the first answer, or for a moment when no query is typed.
+    pagefind().then(function () { if (!input.value.trim()) whenIdle(loadFilters, 1000); });
     if (!input.value && !list.children.length) meta.textContent = say("search.result.placeholder", "Type to start searching");
   }
 
