@@ -22,3 +22,18 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def keep_heap() -> None:
+    """Exempt every object that exists now from the cycle collector, until :func:`release_heap`.
+
+    After a one-off build has loaded and rendered the portfolio, what is left to do (the engine
+    writing the pages) makes many short-lived objects, and each full collection rescanned the
+    long-lived portfolio as well: about 0.7 s of a 1,000-project build, for nothing. Not for a
+    preview server: it would keep what it no longer uses."""
+    gc.freeze()
+
+
+def release_heap() -> None:
+    """Undo :func:`keep_heap`."""
+    gc.unfreeze()

@@ -38,8 +38,9 @@ from mlfolio.mkdocs.options import MlfolioConfig
 from mlfolio.pages.labels import LANGUAGES, Labels
 from mlfolio.pages.layout import SiteLayout, TocEntry
 from mlfolio.pages.render import PACKAGE_TEMPLATES, RenderedPage, theme_title
-from mlfolio.pages.search import SearchIndexError, build_index
+from mlfolio.pages.search import IndexJob, SearchIndexError, build_index, index_document
 from mlfolio.pages.site import ASSETS, SiteBuilder, SiteFile  # noqa: F401 (SiteFile re-exported)
+from mlfolio.runtime import keep_heap, release_heap
 from mlfolio.spec.schema import load_schema, schema_path_for
 
 log = logging.getLogger("mkdocs.plugins.mlfolio")
@@ -221,6 +222,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         self.dirty = False
         self.site: SiteBuilder | None = None
         self.not_indexed: frozenset[str] = frozenset()  # generated pages left out of the search index
+        self.index_job: IndexJob | None = None  # `mkdocs build`: the search index, made while the theme renders the pages
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance alive across `serve` rebuilds, and with it the
@@ -293,6 +295,8 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
         result = self.site.build()
+        if self.command == "build":
+            keep_heap()  # released by on_post_build / on_build_error
         for note in result.notes:  # said once per build: no git history, an unusable SOURCE_DATE_EPOCH
             log.info(f"mlfolio: {note}")
         for diagnostic in result.diagnostics:
@@ -322,7 +326,36 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
                 "filters": [("stage", labels["stage"]), ("verdict", labels["verdict"]), ("team", labels["team"]), ("tag", labels["tags"])],
                 **_SEARCH_LABELS.get(labels.language, _SEARCH_LABELS["en"]),
             }
+        if self.config.search == "pagefind" and self.command == "build" and not self.dirty:
+            self._start_index(config, files)
         return env
+
+    def _start_index(self, config: MkDocsConfig, files: Files) -> None:
+        """Start Pagefind over every page's content now, while MkDocs renders the theme around
+        them (a third of a large build, done beside the rest of it instead of after it).
+
+        What is indexed is what the theme puts in each page's article: the page's content, which
+        every page has by now (the plugin's pages as rendered, the docs folder's as MkDocs
+        converted them, after every plugin's ``on_page_content``). The theme adds no text to
+        the article, and the listings are left out as ``on_post_page`` leaves them unmarked."""
+        language = str(config.theme.get("language") or "en")
+        documents = [(file.dest_uri, index_document(file.page.content, file.page.title or "", language))
+                     for file in files.documentation_pages()
+                     if file.page is not None and file.page.content is not None and file.src_uri not in self.not_indexed]
+        self._abort_index()
+        try:
+            self.index_job = IndexJob(documents)
+        except SearchIndexError as exc:
+            raise PluginError(f"mlfolio: search index: {exc}") from None
+
+    def _abort_index(self) -> None:
+        job, self.index_job = self.index_job, None
+        if job is not None:
+            job.abort()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        release_heap()
+        self._abort_index()
 
     def on_page_content(self, html_text: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if not self.config.mermaid and 'class="mermaid"' in html_text:
@@ -342,13 +375,15 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        release_heap()
         if self.config.search != "pagefind":
             return
         if self.command == "serve":  # the preview: the pages are served now, their words searchable a moment later
             self.indexer.request(Path(config.site_dir))
             return
+        job, self.index_job = self.index_job, None
         try:
-            report = build_index(Path(config.site_dir))
+            report = job.finish(Path(config.site_dir)) if job is not None else build_index(Path(config.site_dir))
         except SearchIndexError as exc:
             raise PluginError(f"mlfolio: search index: {exc}") from None
         log.info(_indexed(report))

@@ -19,6 +19,7 @@ import gzip
 import json
 import random
 import re
+import shutil
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
@@ -388,3 +389,37 @@ def test_a_failed_index_in_the_child_is_an_error_that_says_why(tmp_path: Path) -
     (tmp_path / "site" / "index.html").write_text("<html><body><p>not marked</p></body></html>", encoding="utf-8")
     with pytest.raises(SearchIndexError, match="nothing to index"):
         index_in_child(tmp_path / "site")
+
+
+def test_the_index_made_beside_the_build_is_the_index_of_the_written_site(site: Path, tmp_path: Path) -> None:
+    """`mkdocs build` indexes the pages' content while the theme renders them (IndexJob, from
+    on_env); indexing the finished site instead (as a served site is) gives the same files."""
+    from mlfolio.pages.search import build_index
+
+    again = tmp_path / "site"
+    shutil.copytree(site, again)
+    build_index(again)
+    made = {p.relative_to(site / "pagefind"): p.read_bytes() for p in sorted((site / "pagefind").rglob("*")) if p.is_file()}
+    remade = {p.relative_to(again / "pagefind"): p.read_bytes() for p in sorted((again / "pagefind").rglob("*")) if p.is_file()}
+    assert made.keys() == remade.keys() and [k for k in made if made[k] != remade[k]] == []
+
+
+def test_an_aborted_index_job_leaves_no_process_and_no_folder() -> None:
+    """A build that fails after the index was started ends the worker and Pagefind under it."""
+    from mlfolio.pages.search import IndexJob
+
+    documents = [(f"p{n}/index.html", f"<html><body><main data-pagefind-body><p>page {n} 재구매율</p></main></body></html>")
+                 for n in range(300)]
+    job = IndexJob(documents)
+    folder = job._folder
+    assert folder.is_dir()
+    job.abort()
+    assert not folder.exists()
+    running = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if str(folder).encode() in (proc / "cmdline").read_bytes():
+                running.append(proc.name)
+        except OSError:
+            continue
+    assert running == []
