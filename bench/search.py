@@ -12,7 +12,8 @@ One run: open a page (the home page, or a project page); as soon as its scripts 
 (DOMContentLoaded), focus the search box and enter the whole query at once (a reader who
 types instantly: the events each search listens to, dispatched in the page); the page notes
 when the first result appears. The time is from the start of the navigation to that moment
-(``performance.now()`` in the page, so the benchmark's own polling adds nothing); the bytes are
+(``performance.now()`` in the page, so the benchmark's own polling adds nothing), and apart, the
+page's own part of it (DOMContentLoaded handled: its HTML parsed, its scripts run); the bytes are
 everything the server sent in between (the page itself included) and, apart, what the search
 fetched (its index, its scripts). A warm-up run per site and page fills
 the server's gzip cache and the system's file cache; it is not counted.
@@ -21,6 +22,10 @@ Usage::
 
     .venv/bin/python bench/search.py                      # 10, 100, 1,000 projects, 3 runs each
     .venv/bin/python bench/search.py --sizes 10,100 --repeat 5 --engines pagefind
+    .venv/bin/python bench/search.py --sizes 10,1000 --engines pagefind --out /tmp/new --against /tmp/old
+
+With ``--against`` (the ``--out`` of an earlier run, its sites kept), every run is made on both
+sites in turn, so a change is measured under the same load as what it is compared with.
 
 Writes ``<out>/search-results.json`` (every run) and ``<out>/search-results.md`` (medians, min-max).
 """
@@ -227,39 +232,51 @@ def one_run(playwright: Any, url: str, query: str, traffic: Traffic, engine: str
             page.evaluate(TYPE_QUERY, query)
             page.wait_for_function("window.__benchFirstResult !== undefined", timeout=TIMEOUT_MS, polling=50)
             seconds = page.evaluate("window.__benchFirstResult") / 1000
+            # The page's own part: its HTML parsed and its scripts run (DOMContentLoaded handled).
+            ready = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd") / 1000
             count = page.locator(".md-search-result__meta").inner_text().strip()
             sent = traffic.take()
         finally:
             context.close()
     search = SEARCH_PATHS[engine]
-    return {"seconds": seconds, "bytes": sum(b for _, b in sent), "search_bytes": sum(b for p, b in sent if search.match(p)),
+    return {"seconds": seconds, "page_ready": ready, "bytes": sum(b for _, b in sent),
+            "search_bytes": sum(b for p, b in sent if search.match(p)),
             "requests": len(sent), "results": count, "blocked": blocked, "fetched": sent}
 
 
-def measure(out: Path, sizes: list[int], engines: list[str], repeat: int) -> list[dict[str, Any]]:
+def measure(outs: list[tuple[str, Path]], sizes: list[int], engines: list[str], repeat: int) -> list[dict[str, Any]]:
+    """Every run of each page and query, on the sites of each of ``outs`` (label, folder) in turn:
+    with two, each run on one is followed by the same run on the other, so both share the
+    machine's load of the moment."""
     from playwright.sync_api import sync_playwright
 
     runs: list[dict[str, Any]] = []
     with sync_playwright() as playwright:
         for n in sizes:
             for engine in engines:
-                site = out / f"n{n}" / f"site-{engine}"
-                project = sorted(p.name for p in (site / "projects").iterdir() if p.is_dir())[0]
-                server, traffic, base = serve(site)
+                sites = {label: out / f"n{n}" / f"site-{engine}" for label, out in outs}
+                served = {label: serve(site) for label, site in sites.items()}
                 try:
-                    for where, path in (("home", ""), ("project", f"projects/{project}/")):
-                        one_run(playwright, base + path, QUERIES["en"], traffic, engine)  # warm-up, not counted
+                    for where in ("home", "project"):
+                        paths = {label: "" if where == "home" else
+                                 "projects/" + sorted(p.name for p in (site / "projects").iterdir() if p.is_dir())[0] + "/"
+                                 for label, site in sites.items()}
+                        for label, (_, traffic, base) in served.items():  # warm-up, not counted
+                            one_run(playwright, base + paths[label], QUERIES["en"], traffic, engine)
                         for i in range(repeat):
                             for language, query in QUERIES.items():
-                                run = one_run(playwright, base + path, query, traffic, engine)
-                                run.update(size=n, engine=engine, page=where, language=language, query=query, run=i)
-                                runs.append(run)
-                                print(f"n={n:<5} {engine:<8} {where:<7} {language} {run['seconds']:6.2f} s "
-                                      f"{run['bytes'] / 1e3:8.0f} KB (search {run['search_bytes'] / 1e3:7.0f} KB) "
-                                      f"{run['results']}" + (f" BLOCKED {run['blocked']}" if run["blocked"] else ""), flush=True)
+                                for label, (_, traffic, base) in served.items():
+                                    run = one_run(playwright, base + paths[label], query, traffic, engine)
+                                    run.update(size=n, engine=engine, page=where, language=language, query=query, run=i, variant=label)
+                                    runs.append(run)
+                                    print(f"n={n:<5} {engine:<8} {label:<8} {where:<7} {language} {run['seconds']:6.2f} s "
+                                          f"(page ready {run['page_ready']:5.2f} s) "
+                                          f"{run['bytes'] / 1e3:8.0f} KB (search {run['search_bytes'] / 1e3:7.0f} KB) "
+                                          f"{run['results']}" + (f" BLOCKED {run['blocked']}" if run["blocked"] else ""), flush=True)
                 finally:
-                    server.shutdown()
-                    server.server_close()
+                    for server, _, _ in served.values():
+                        server.shutdown()
+                        server.server_close()
     return runs
 
 
@@ -271,8 +288,9 @@ def summary(values: list[float], unit: str, scale: float = 1.0, digits: int = 2)
 
 
 def report(runs: list[dict[str, Any]], builds: dict[str, Any], sizes: list[int], engines: list[str]) -> str:
-    lines = ["| projects | search | query | first result, home page | first result, project page | bytes for the query (all / search) |",
-             "|---:|---|---|---|---|---|"]
+    lines = ["| projects | search | query | first result, home page | first result, project page | bytes for the query (all / search) "
+             "| page ready (DOMContentLoaded), home / project |",
+             "|---:|---|---|---|---|---|---|"]
     for n in sizes:
         for engine in engines:
             for language in QUERIES:
@@ -283,8 +301,11 @@ def report(runs: list[dict[str, Any]], builds: dict[str, Any], sizes: list[int],
                 search = [r["search_bytes"] for r in pick]
                 if not pick:
                     continue
+                ready = {where: [r["page_ready"] for r in pick if r["page"] == where and "page_ready" in r]
+                         for where in ("home", "project")}
                 lines.append(f"| {n:,} | {engine} | {language} ({QUERIES[language]}) | {summary(home, 's')} | {summary(proj, 's')} | "
-                             f"{statistics.median(every) / 1e3:,.0f} KB / {statistics.median(search) / 1e3:,.0f} KB |")
+                             f"{statistics.median(every) / 1e3:,.0f} KB / {statistics.median(search) / 1e3:,.0f} KB | "
+                             + " / ".join(f"{statistics.median(v):.2f} s" if v else "–" for v in ready.values()) + " |")
     lines += ["", "| projects | search | index on disk | build (`mkdocs build --strict`) |", "|---:|---|---|---:|"]
     for n in sizes:
         for engine in engines:
@@ -304,15 +325,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "search")
     parser.add_argument("--reuse", action="store_true", help="keep sites already built in --out")
+    parser.add_argument("--against", type=Path, help="another --out whose sites were built before (an earlier commit): "
+                        "measured too, each run right after the same run on --out's, so that both share the load")
     args = parser.parse_args()
+    args.out = args.out.resolve()  # the builds run in the portfolio's folder
     sizes = sorted({int(s) for s in args.sizes.split(",")})
     engines = [e for e in args.engines.split(",") if e]
     if set(engines) - set(ENGINES):
         raise SystemExit(f"bench: --engines takes {', '.join(ENGINES)}")
     args.out.mkdir(parents=True, exist_ok=True)
     builds = build_sites(args.out, sizes, engines, args.seed, args.reuse)
-    runs = measure(args.out, sizes, engines, args.repeat)
-    text = report(runs, builds, sizes, engines)
+    outs = [("this", args.out)] + ([("against", args.against.resolve())] if args.against else [])
+    runs = measure(outs, sizes, engines, args.repeat)
+    text = report([r for r in runs if r["variant"] == "this"], builds, sizes, engines)
+    if args.against:
+        text += f"\nAgainst {args.against} (interleaved with the runs above):\n\n"
+        text += report([r for r in runs if r["variant"] == "against"], {}, sizes, engines).split("\n\n")[0] + "\n"
     (args.out / "search-results.json").write_text(json.dumps({"builds": builds, "runs": runs}, indent=1, ensure_ascii=False),
                                                   encoding="utf-8")
     (args.out / "search-results.md").write_text(text, encoding="utf-8")

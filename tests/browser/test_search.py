@@ -312,6 +312,30 @@ def test_search_starts_before_the_first_keystroke(page: Page, page_errors: PageE
     assert_no_outside_request(page_errors)
 
 
+def test_search_recovers_when_pagefind_could_not_be_loaded_at_first(page: Page, page_errors: PageErrors) -> None:
+    """Under `mkdocs serve` a page can come before its index: Pagefind's script is not there
+    when the page starts it. Once it is, the box searches (the failure is not kept)."""
+    index = {"written": False, "refused": 0}
+
+    def until_written(route) -> None:
+        if index["written"]:
+            route.continue_()
+        else:
+            index["refused"] += 1
+            route.fulfill(status=404, body="not yet")
+
+    page.route("**/pagefind/pagefind.js*", until_written)
+    page.goto("/projects/house-prices/")
+    expect(page.locator(".md-search-result__meta")).to_have_text("The search index could not be loaded")
+    assert index["refused"] >= 1
+    index["written"] = True
+    page.keyboard.press("/")
+    search_for(page, "officetel")
+    expect(results(page)).to_have_count(1)
+    assert page_errors.messages and all("pagefind" in m or "index could not be loaded" in m for m in page_errors.messages), page_errors.messages
+    assert_no_outside_request(page_errors)
+
+
 def test_one_result_per_project(page: Page, page_errors: PageErrors) -> None:
     """"쿠폰" is in most sections of one project: it is one result, with one section."""
     page.goto("/")

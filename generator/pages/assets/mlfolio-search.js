@@ -54,9 +54,10 @@
 
   // ------------------------------------------------------------------ Pagefind, loaded once
   var loading = null;
+  var failures = 0;  // a failed module is remembered by its address: a retry asks for another
   function pagefind() {
     if (!loading) {
-      loading = import(new URL("pagefind/pagefind.js", siteRoot).href).then(function (module) {
+      loading = import(new URL("pagefind/pagefind.js" + (failures ? "?retry=" + failures : ""), siteRoot).href).then(function (module) {
         // No worker: one script less to load before the first answer (the search itself
         // takes milliseconds even at thousands of pages).
         return Promise.resolve(module.options({ baseUrl: siteRoot.pathname, noWorker: true })).then(function () {
@@ -67,6 +68,8 @@
       loading.catch(function (error) {
         console.error("mlfolio search: the index could not be loaded", error);
         meta.textContent = korean ? "검색 색인을 불러오지 못했습니다" : "The search index could not be loaded";
+        loading = null;  // tried again on the next use (under `mkdocs serve` the index comes after the pages)
+        failures++;
       });
     }
     return loading;
