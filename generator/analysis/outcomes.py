@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mlfolio.analysis.values import better_or_equal
+from mlfolio.spec.values import better_or_equal
 
 TARGET_MET, ON_TRACK, OFF_TRACK, NO_DATA = "target_met", "on_track", "off_track", "no_data"
 STATUSES = (TARGET_MET, ON_TRACK, OFF_TRACK, NO_DATA)

@@ -34,12 +34,12 @@ from mlfolio.analysis.compare import (
     compare_projects,
 )
 from mlfolio.analysis.model import Portfolio, Project, load_portfolio
-from mlfolio.analysis.values import format_value
 from mlfolio.analysis.verdict import DEFAULT_RULES, Override, Verdict, VerdictRule
 from mlfolio.pages.labels import STAGES, VERDICTS
 from mlfolio.spec.check import Checker, CheckRun, FileReport
 from mlfolio.spec.diagnostics import Diagnostic
 from mlfolio.spec.schema import SCHEMA_NAME, SpecSchema, load_schema
+from mlfolio.spec.values import format_value
 
 SCHEMA_FILE = f"schemas/{SCHEMA_NAME}"
 MAX_ERROR_LINES = 5

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mlfolio.analysis.values import format_value
 from mlfolio.pages.labels import Labels
 from mlfolio.spec.schema import SpecSchema
 from mlfolio.spec.validation import is_empty, value_at
+from mlfolio.spec.values import format_value
 
 # The schema marks references: `x-mlfolio-ref` on a value names the list its id comes from
 # (metrics, baselines, datasets); `x-mlfolio-ref-keys` does the same for a mapping's keys.

@@ -18,7 +18,6 @@ from mlfolio.analysis.history import Event, HistoryView
 from mlfolio.analysis.model import Metric, Portfolio, Project
 from mlfolio.analysis.outcomes import OUTCOME_STAGES
 from mlfolio.analysis.readiness import leaves
-from mlfolio.analysis.values import format_value
 from mlfolio.analysis.verdict import VERDICTS, VerdictRule, criteria
 from mlfolio.pages.blocks import BlockBuilder, choice_label
 from mlfolio.pages.labels import Labels
@@ -28,6 +27,7 @@ from mlfolio.pages.reference import reference
 from mlfolio.spec.diagnostics import format_path
 from mlfolio.spec.names import group_key
 from mlfolio.spec.schema import RETIRED, SpecSchema
+from mlfolio.spec.values import format_value
 
 # The sections of a project page, in order: (key, top-level spec sections it shows).
 PROJECT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -16,10 +16,10 @@ from typing import Any
 
 from mlfolio.analysis.model import Metric, Project
 from mlfolio.analysis.outcomes import OUTCOME_STAGES
-from mlfolio.analysis.values import better_or_equal, format_number, format_value
 from mlfolio.pages.blocks import choice_label
 from mlfolio.pages.labels import Labels
 from mlfolio.spec.schema import SpecSchema
+from mlfolio.spec.values import better_or_equal, format_number, format_value
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 72, 6
 MAX_CHART_POINTS = 100  # the latest ones; the table below the chart lists every observation

@@ -26,13 +26,13 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
-from mlfolio.analysis.values import better_or_equal, format_number
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
 from mlfolio.spec.loader import LoadResult
 from mlfolio.spec.rule_kit import at as _at
 from mlfolio.spec.rule_kit import comparable as _number
 from mlfolio.spec.rule_kit import get as _get
 from mlfolio.spec.rule_kit import iso_date as _date
+from mlfolio.spec.values import better_or_equal, format_number
 
 Path = tuple[str | int, ...]
 

@@ -11,7 +11,6 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from mlfolio.analysis.values import better_or_equal
 from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
 from mlfolio.spec.feasibility_rules import cross_checks, evidence_required
 from mlfolio.spec.loader import LoadResult
@@ -20,6 +19,7 @@ from mlfolio.spec.rule_kit import at as _at
 from mlfolio.spec.rule_kit import comparable as _number
 from mlfolio.spec.rule_kit import iso_date as _date
 from mlfolio.spec.schema import RETIRED, SpecSchema
+from mlfolio.spec.values import better_or_equal
 
 Path = tuple[str | int, ...]
 Rule = Callable[[dict[str, Any], LoadResult], Iterable[Diagnostic]]

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from mkdocs.config import load_config
 
-from mlfolio.analysis.values import format_value
+from mlfolio.spec.values import format_value
 from mlfolio.analysis.verdict import DEFAULT_RULES, criteria, parse_rules
 from mlfolio.pages.labels import Labels
 from mlfolio.spec.loader import load_file

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from mlfolio.analysis.model import load_portfolio
-from mlfolio.analysis.values import format_value
+from mlfolio.spec.values import format_value
 from mlfolio.analysis.verdict import DEFAULT_RULES
 from mlfolio.pages.builder import PageBuilder
 from mlfolio.pages.labels import Labels

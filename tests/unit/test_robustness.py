@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from mlfolio.analysis.values import better_or_equal, format_value
 from mlfolio.analysis.verdict import parse_rules
 from mlfolio.cli.main import main
 from mlfolio.pages.labels import Labels
 from mlfolio.pages.reference import reference
 from mlfolio.spec.check import Checker
 from mlfolio.spec.schema import load_schema
+from mlfolio.spec.values import better_or_equal, format_value
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = load_schema(ROOT / "schemas" / "project.schema.json")
@@ -145,7 +145,7 @@ def significant_digits(text: str) -> int:
 def test_extreme_numbers_are_written_without_invented_digits_and_never_as_zero(value: float) -> None:
     """A spec may write any finite float. The page must not show digits nobody wrote (1e308 is
     not 100,000,000,000,000,001,097,906,…) nor show a non-zero value as 0."""
-    from mlfolio.analysis.values import format_number
+    from mlfolio.spec.values import format_number
 
     text = format_number(value)
     assert significant_digits(text) <= 17, text
@@ -156,6 +156,6 @@ def test_extreme_numbers_are_written_without_invented_digits_and_never_as_zero(v
 @pytest.mark.parametrize("value", [10**30, -(2**63) - 1, 123456789012345678901234567890])
 def test_big_integers_are_written_whole(value: int) -> None:
     """Integers are exact: every digit is the spec's own."""
-    from mlfolio.analysis.values import format_number
+    from mlfolio.spec.values import format_number
 
     assert format_number(value).replace(",", "") == str(value)
