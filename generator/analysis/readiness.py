@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mlfolio.spec.diagnostics import value_at
 from mlfolio.spec.schema import Requirement, SpecSchema
-from mlfolio.spec.validation import is_empty, value_at
+from mlfolio.spec.validation import is_empty
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import re
 import textwrap
 from typing import Any
 
-from mlfolio.spec.diagnostics import Diagnostic, format_path
+from mlfolio.spec.diagnostics import Diagnostic, format_path, value_at
 from mlfolio.spec.loader import load_bytes
 from mlfolio.spec.messages import show
 from mlfolio.spec.rules import run_rules
@@ -232,8 +232,8 @@ def _read_back(schema: SpecSchema, text: str, given: list[tuple[str, tuple[str |
         raise UnwritableValue(f"the new spec would not load ({reason}): use plain text in "
                               + ", ".join(f"--{option}" for option, _, _ in given[1:]))
     for option, path, value in given:
-        if _at(data, path) != value:
-            raise UnwritableValue(f"--{option} {show(value)} would be read back as {show(_at(data, path))}: use plain text")
+        if value_at(data, path) != value:
+            raise UnwritableValue(f"--{option} {show(value)} would be read back as {show(value_at(data, path))}: use plain text")
     found: list[Diagnostic] = [*SchemaChecker(schema).check(loaded), *run_rules(data, loaded)]
     for option, path, value in given:
         field = format_path(path)
@@ -244,18 +244,6 @@ def _read_back(schema: SpecSchema, text: str, given: list[tuple[str, tuple[str |
             raise UnwritableValue(f"'{value}' is not a valid project id: {problems[0].message}")
         message = problems[0].message
         raise UnwritableValue(f"--{option} {message}" if message.startswith(("is ", "must ", "needs ")) else f"--{option}: {message}")
-
-
-def _at(data: Any, path: tuple[str | int, ...]) -> Any:
-    """The value at ``path`` in loaded data, or None where there is none."""
-    for part in path:
-        if isinstance(data, dict) and isinstance(part, str):
-            data = data.get(part)
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
 
 
 def _uncomment_required(text: str, schema: SpecSchema) -> str:

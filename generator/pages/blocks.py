@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlfolio.pages.labels import Labels
+from mlfolio.spec.diagnostics import value_at
 from mlfolio.spec.schema import SpecSchema
-from mlfolio.spec.validation import is_empty, value_at
+from mlfolio.spec.validation import is_empty
 from mlfolio.spec.values import format_value
 
 # The schema marks references: `x-mlfolio-ref` on a value names the list its id comes from

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # Line breaks, other controls and the Unicode line and paragraph separators. A diagnostic is one
 # line wherever it goes (a terminal, a build log, a CI log where a line that starts with "::" is
@@ -61,6 +63,19 @@ def error(file: str, line: int, column: int, message: str, rule: str, path: str 
 
 def warning(file: str, line: int, column: int, message: str, rule: str, path: str = "") -> Diagnostic:
     return Diagnostic(file, line, column, Severity.WARNING, message, rule, path)
+
+
+def value_at(data: Any, path: Sequence[str | int]) -> Any:
+    """The value at ``path`` (keys of mappings, indexes of lists) in loaded data, or None where
+    there is none: the one path walker of the package."""
+    for part in path:
+        if isinstance(data, Mapping):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 def format_path(parts: tuple[str | int, ...]) -> str:

@@ -10,6 +10,7 @@ import datetime
 import re
 from typing import Any, TypeGuard
 
+from mlfolio.spec.diagnostics import value_at
 from mlfolio.spec.loader import LoadResult
 
 Path = tuple[str | int, ...]
@@ -24,9 +25,7 @@ def at(loaded: LoadResult, path: Path, *, key: bool = False) -> tuple[int, int]:
 
 def get(node: Any, *path: str) -> Any:
     """The value at ``path`` (mapping keys) below ``node``, or None where it stops."""
-    for name in path:
-        node = node.get(name) if isinstance(node, dict) else None
-    return node
+    return value_at(node, path)
 
 
 def iso_date(value: Any) -> datetime.date | None:

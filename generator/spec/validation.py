@@ -16,7 +16,7 @@ from jsonschema.exceptions import ValidationError
 if TYPE_CHECKING:
     from jsonschema_rs import Validator
 
-from mlfolio.spec.diagnostics import Diagnostic, error, format_path, warning
+from mlfolio.spec.diagnostics import Diagnostic, error, format_path, value_at, warning
 from mlfolio.spec.loader import LoadResult
 from mlfolio.spec.messages import VISIBLE_TEXT, describe, kind_of, required_message, show, suggest
 from mlfolio.spec.schema import RETIRED, SpecSchema
@@ -370,7 +370,7 @@ class SchemaChecker:
         out = []
         for problem in self._fast.iter_errors(data):
             path = tuple(problem.instance_path)
-            value = _value_at(data, path)
+            value = value_at(data, path)
             if isinstance(value, float) and math.isnan(value):
                 continue  # .nan (which the compiled validator sees as null): the `non-finite` rule reports it
             pos = loaded.positions.value(path)
@@ -409,15 +409,6 @@ class SchemaChecker:
                 )
             )
         return out
-
-
-def value_at(data: Any, path: tuple[str, ...]) -> Any:
-    """The value at ``path`` (field names from the root) in a spec, or None where it stops."""
-    for name in path:
-        if not isinstance(data, Mapping):
-            return None
-        data = data.get(name)
-    return data
 
 
 def is_empty(value: Any) -> bool:
@@ -477,13 +468,3 @@ def fast_validator(document: dict[str, Any]) -> Validator | None:
         return None
 
 
-def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
-    """The value at a path of keys and indexes, or None where there is none."""
-    for part in path:
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
