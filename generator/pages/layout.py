@@ -12,6 +12,7 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -26,7 +27,12 @@ def slug(value: Any) -> str:
 
     Text that differs only in case, width or Unicode normalisation gives the same slug; text
     with no letters or digits at all gets a short hash, so it still has one."""
-    text = unicodedata.normalize("NFKC", "" if value is None else str(value)).casefold()
+    return _slug("" if value is None else str(value))
+
+
+@lru_cache(maxsize=16384)  # a portfolio's headings and names repeat on every page
+def _slug(value: str) -> str:
+    text = unicodedata.normalize("NFKC", value).casefold()
     chars: list[str] = []
     for char in text:
         category = unicodedata.category(char)

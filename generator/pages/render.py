@@ -114,6 +114,15 @@ def display(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _finalize(value: Any) -> Any:
+    """Every printed value: controls and noncharacters, which HTML forbids, become U+FFFD before
+    autoescape. Free text arrives as Markup, already scrubbed by the Markdown renderer; printable
+    ASCII (most values: numbers, ids, labels) has nothing to scrub."""
+    if not isinstance(value, str) or isinstance(value, Markup) or (value.isascii() and value.isprintable()):
+        return value
+    return scrub_text(value)
+
+
 def environment(labels: Labels, templates_dir: Path | None = None,
                 allowed_image_hosts: Iterable[str] = ()) -> jinja2.Environment:
     """The Jinja environment for one site language; ``templates_dir`` is searched first."""
@@ -130,16 +139,19 @@ def environment(labels: Labels, templates_dir: Path | None = None,
         keep_trailing_newline=True,
     )
     hosts = frozenset(h.lower() for h in allowed_image_hosts)
-    # Every printed value: controls and noncharacters, which HTML forbids, become U+FFFD before
-    # autoescape (free text arrives as Markup, already scrubbed by the Markdown renderer).
-    env.finalize = lambda value: value if isinstance(value, Markup) or not isinstance(value, str) else scrub_text(value)
+    env.finalize = _finalize
+    options: dict[int, MarkdownOptions] = {}  # one per heading level (a page asks thousands of times)
 
     def markdown(text: Any, heading_level: int = 3) -> Markup:
-        return render_markdown("" if text is None else str(text),
-                               MarkdownOptions(heading_level=heading_level, allowed_image_hosts=hosts))
+        found = options.get(heading_level)
+        if found is None:
+            found = options[heading_level] = MarkdownOptions(heading_level=heading_level, allowed_image_hosts=hosts)
+        return render_markdown("" if text is None else str(text), found)
+
+    inline_options = MarkdownOptions(allowed_image_hosts=hosts)
 
     def markdown_inline(text: Any) -> Markup:
-        return render_inline("" if text is None else str(text), MarkdownOptions(allowed_image_hosts=hosts))
+        return render_inline("" if text is None else str(text), inline_options)
 
     env.filters.update(markdown=markdown, markdown_inline=markdown_inline, web_url=web_url, display=display)
     env.globals.update(t=labels, language=labels.language)

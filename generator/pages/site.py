@@ -143,6 +143,8 @@ class SiteBuilder:
         return SiteBuild(tuple(pages), tuple(files), tuple(portfolio.run.diagnostics), portfolio, unchanged, notes)
 
     def _project_page(self, env: jinja2.Environment, builder: PageBuilder, project: Project) -> RenderedPage:
+        if not self.incremental:  # nothing is kept for a next build: no key to make
+            return render_page(env, builder.project_page(project))
         src = self.layout.project(project.id)
         key = (project.data_digest, builder.group_links(project), tuple(d.format() for d in project.warnings),
                builder.history_key(project))
@@ -150,6 +152,5 @@ class SiteBuilder:
         if cached is not None and cached[0] == key:
             return cached[1]
         page = render_page(env, builder.project_page(project))
-        if self.incremental:
-            self._cache[src] = (key, page)
+        self._cache[src] = (key, page)
         return page
