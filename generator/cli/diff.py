@@ -273,6 +273,10 @@ def _compare(old: Project, new: Project, stages: Sequence[str]) -> list[list[str
         first.append(f"- Title: {md(changes.title[0])} → {md(changes.title[1])}")
     if changes.team:
         first.append(f"- Team: {md(changes.team[0])} → {md(changes.team[1])}")
+    if changes.owners:
+        moved = [f"{sign} {', '.join(md(name) for name in names)}"
+                 for sign, names in (("added", changes.owners.added), ("removed", changes.owners.removed)) if names]
+        first.append(f"- Owners: {'; '.join(moved) or 'reordered'} (now: {', '.join(md(n) for n in changes.owners.new) or 'none'})")
     rest = metric_bullets + _readiness_lines(changes.readiness) + _warning_lines(changes)
     return [chunk for chunk in (first, table, rest) if chunk]
 

@@ -157,6 +157,11 @@ def test_stage_move_backward_and_forward(work: Path) -> None:
     assert "- **Stage:** problem definition → **project design** (forward)" in lines(diff(work, "after", "before"))
 
 
+def test_owner_changes_name_who_joined_and_who_left(work: Path) -> None:
+    edit(work / "after/churn-radar.yaml", '  - name: "Kim Min-ji"\n', '  - name: "Park *Ji-hoon*"\n  - name: "Choi Da-eun"\n')
+    assert "- Owners: added Park \\*Ji-hoon\\*, Choi Da-eun; removed Kim Min-ji (now: Park \\*Ji-hoon\\*, Choi Da-eun)" in lines(diff(work))
+
+
 def test_readiness_change_lists_what_is_newly_missing(work: Path) -> None:
     # churn-radar is at project design; readiness counts what baseline & prototype (the next
     # stage) requires too. Writing its baselines raises readiness and fills that gap.
