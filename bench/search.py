@@ -246,8 +246,8 @@ def one_run(playwright: Any, url: str, query: str, traffic: Traffic, engine: str
 
 def measure(outs: list[tuple[str, Path]], sizes: list[int], engines: list[str], repeat: int) -> list[dict[str, Any]]:
     """Every run of each page and query, on the sites of each of ``outs`` (label, folder) in turn:
-    with two, each run on one is followed by the same run on the other, so both share the
-    machine's load of the moment."""
+    with two, each run on one is next to the same run on the other (each first in turn), so both
+    share the machine's load of the moment."""
     from playwright.sync_api import sync_playwright
 
     runs: list[dict[str, Any]] = []
@@ -265,7 +265,8 @@ def measure(outs: list[tuple[str, Path]], sizes: list[int], engines: list[str], 
                             one_run(playwright, base + paths[label], QUERIES["en"], traffic, engine)
                         for i in range(repeat):
                             for language, query in QUERIES.items():
-                                for label, (_, traffic, base) in served.items():
+                                # Each first in turn, so that neither always follows the other.
+                                for label, (_, traffic, base) in list(served.items())[:: -1 if i % 2 else 1]:
                                     run = one_run(playwright, base + paths[label], query, traffic, engine)
                                     run.update(size=n, engine=engine, page=where, language=language, query=query, run=i, variant=label)
                                     runs.append(run)
