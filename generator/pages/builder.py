@@ -52,6 +52,11 @@ class PageSpec:
     meta: dict[str, Any] = field(default_factory=dict)  # page metadata for the theme (``hide``)
 
 
+def _alerting(alert_when: str, value: float, threshold: float) -> bool:
+    """Does ``value`` raise a monitor's alert (``below`` or ``above`` its threshold)?"""
+    return value < threshold if alert_when == "below" else value > threshold
+
+
 def _metric_name(project: Project, metric_id: str) -> str:
     """The name of the project's metric ``metric_id``, or the id itself where it names none."""
     metric = project.metric(metric_id)
@@ -164,12 +169,7 @@ class PageBuilder:
             "baseline_to_beat": None if to_beat is None else {
                 "name": to_beat["name"], "id": to_beat["id"], "kind": choice_label(kinds, to_beat.get("kind"), self.labels.language)},
             "baselines_missing": blocks.missing_from(("baselines",)),
-            "monitors": [
-                {"metric": _metric_name(project, m["metric"]),
-                 "alert": self.labels["alert_" + m["alert_when"]],
-                 "threshold": format_value(m["threshold"], units.get(m["metric"], "")), "window": m.get("window", "")}
-                for m in monitoring.get("monitors") or ()
-            ],
+            "monitors": [self._monitor(project, m, units) for m in monitoring.get("monitors") or ()],
             "triggers": len(monitoring.get("retraining_triggers") or ()),
             "monitoring_missing": blocks.missing_from(("monitoring",)),
         }
@@ -250,6 +250,21 @@ class PageBuilder:
         }
 
     # -- portfolio -----------------------------------------------------------------------
+    def _monitor(self, project: Project, monitor: dict[str, Any], units: dict[str, str]) -> dict[str, Any]:
+        """One monitor for the summary: what is watched, when it alerts, and the metric's last
+        observation against that line (if it has observations)."""
+        unit = units.get(monitor["metric"], "")
+        metric = project.metric(monitor["metric"])
+        latest = metric.latest if metric is not None else None
+        return {
+            "metric": _metric_name(project, monitor["metric"]),
+            "alert": self.labels["alert_" + monitor["alert_when"]],
+            "threshold": format_value(monitor["threshold"], unit), "window": monitor.get("window", ""),
+            "latest": None if latest is None else {
+                "value": format_value(latest.value, unit), "date": latest.date,
+                "alerting": _alerting(monitor["alert_when"], latest.value, monitor["threshold"])},
+        }
+
     def portfolio_pages(self, portfolio: Portfolio) -> list[PageSpec]:
         self.index(portfolio)
         home = self.layout.home()

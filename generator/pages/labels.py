@@ -82,6 +82,7 @@ LABELS: dict[str, dict[str, str]] = {
         "watched": "How it is watched",
         "alert_below": "alert below",
         "alert_above": "alert above",
+        "last_observed": "last observed", "alerting": "the alert is raised", "within_threshold": "within the threshold",
         "retraining_triggers": "retraining triggers",
         "concerns": "What could go wrong",
         "no_concerns": "Every feasibility question is answered in favour of ML, with evidence: no reason against ML, "
@@ -184,6 +185,7 @@ LABELS: dict[str, dict[str, str]] = {
         "watched": "모니터링 방법",
         "alert_below": "미만이면 알림",
         "alert_above": "초과하면 알림",
+        "last_observed": "최근 관측값", "alerting": "알림 조건에 해당", "within_threshold": "임계값 이내",
         "retraining_triggers": "재학습 트리거",
         "concerns": "무엇이 잘못될 수 있나",
         "no_concerns": "모든 타당성 질문에 머신러닝에 유리한 답과 근거가 있습니다: 기록된 반대 이유, 프로젝트 위험, "

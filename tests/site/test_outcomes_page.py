@@ -249,3 +249,27 @@ def test_spec_text_in_outcomes_is_escaped(tmp_path: Path, html: Any) -> None:
         assert node.tag != "script" and not any(name.startswith("on") for name in node.attrs), node
         assert not (node.attrs.get("href") or "").startswith("javascript:"), node
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 6  # aria-label, dot title, name, source, model, segment
+
+
+# -- monitors: the last observation against the alert line -------------------------------------
+
+
+def test_a_monitor_shows_the_last_observation_against_its_alert_line(page) -> None:
+    items = [li.words() for li in after(page(CRM), "watched", "ul").find_all("li")]
+    assert "푸시 수신 거부율: alert above 0.5% (7일); last observed 0.43% (2026-06-07): within the threshold" in items
+
+
+def test_a_monitor_whose_last_observation_crosses_the_line_raises_the_alert(portfolio) -> None:
+    import dataclasses
+
+    from mlfolio.analysis.outcomes import Observation
+
+    crm = next(p for p in portfolio.projects if p.id == "crm-repurchase")
+    metrics = tuple(dataclasses.replace(m, observations=(*m.observations, Observation("2026-06-14", 0.61, "dashboard")))
+                    if m.id == "unsubscribe_rate" else m for m in crm.metrics)
+    assert metrics != crm.metrics, "the example's push opt-out metric id changed"
+    schema = load_schema(REPO / "schemas" / "project.schema.json")
+    builder = PageBuilder(schema, EN, SiteLayout("", True), DEFAULT_RULES)
+    builder.portfolio_pages(portfolio)
+    html = render_page(environment(EN), builder.project_page(dataclasses.replace(crm, metrics=metrics))).html
+    assert ("last observed 0.61% (2026-06-14): <strong class=\"mlfolio-alerting\">the alert is raised</strong>" in html)
