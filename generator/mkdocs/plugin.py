@@ -339,9 +339,9 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         converted them, after every plugin's ``on_page_content``). The theme adds no text to
         the article, and the listings are left out as ``on_post_page`` leaves them unmarked."""
         language = str(config.theme.get("language") or "en")
-        documents = [(file.dest_uri, index_document(file.page.content, file.page.title or "", language))
+        documents = ((file.dest_uri, index_document(file.page.content, file.page.title or "", language))
                      for file in files.documentation_pages()
-                     if file.page is not None and file.page.content is not None and file.src_uri not in self.not_indexed]
+                     if file.page is not None and file.page.content is not None and file.src_uri not in self.not_indexed)
         self._abort_index()
         try:
             self.index_job = IndexJob(documents)
