@@ -325,6 +325,8 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
             env.globals["mlfolio_search"] = {
                 "filters": [("stage", labels["stage"]), ("verdict", labels["verdict"]), ("team", labels["team"]), ("tag", labels["tags"])],
                 **_SEARCH_LABELS.get(labels.language, _SEARCH_LABELS["en"]),
+                # A served site's pages come before their index: nothing to preload yet.
+                "preload": self.command != "serve",
             }
         if self.config.search == "pagefind" and self.command == "build" and not self.dirty:
             self._start_index(config, files)

@@ -366,6 +366,15 @@ def test_under_serve_the_index_is_built_beside_the_server(tmp_path: Path, copy_s
     release.set()
     indexer.wait(300)
     assert (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()
+    # Served pages come before their index: they do not ask for its files while they load.
+    assert 'rel="modulepreload"' not in (tmp_path / "site" / "projects" / "house-prices" / "index.html").read_text(encoding="utf-8")
+
+
+def test_built_pages_ask_for_the_search_script_while_they_load(site: Path) -> None:
+    page = (site / "projects" / "house-prices" / "index.html").read_text(encoding="utf-8")
+    assert '<link rel="modulepreload" href="../../pagefind/pagefind.js">' in page
+    assert '<link rel="preload" href="../../pagefind/wasm.en.pagefind" as="fetch" crossorigin>' in page
+    assert (site / "pagefind" / "pagefind.js").is_file() and (site / "pagefind" / "wasm.en.pagefind").is_file()
 
 
 def test_the_served_index_is_built_in_a_process_of_its_own(tmp_path: Path) -> None:
