@@ -57,8 +57,10 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#])")
 
 
 def md(text: object) -> str:
-    """User text as inline Markdown: whitespace collapsed to single spaces, markup escaped."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """User text as inline Markdown: whitespace collapsed to single spaces, markup escaped, and no
+    ``@name`` that GitHub would turn into a mention (and a notification) when the report is posted
+    on a pull request: a word joiner (U+2060, invisible) follows every ``@``."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split())).replace("@", "@\u2060")
 
 
 def code(text: object, table: bool = False) -> str:

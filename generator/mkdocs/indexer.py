@@ -18,7 +18,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mlfolio.pages.search import IndexReport, SearchIndexError, build_index
@@ -27,10 +27,11 @@ from mlfolio.pages.search import IndexReport, SearchIndexError, build_index
 NICENESS = 10
 
 
-def index_in_child(site_dir: Path, *, started: list[subprocess.Popen[str]] | None = None, timeout: float = 900) -> IndexReport:
+def index_in_child(site_dir: Path, *, started: Callable[[subprocess.Popen[str]], None] | None = None,
+                   timeout: float = 900) -> IndexReport:
     """Build the index of ``site_dir`` in a child process; raise :class:`SearchIndexError` if it fails.
 
-    ``started`` receives the child as soon as it runs (so a server that stops can end it)."""
+    ``started`` is called with the child as soon as it runs (so a server that stops can end it)."""
     command = [sys.executable, "-m", "mlfolio.mkdocs.indexer", str(site_dir)]
     try:
         child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -38,7 +39,7 @@ def index_in_child(site_dir: Path, *, started: list[subprocess.Popen[str]] | Non
     except OSError as exc:
         raise SearchIndexError(f"the indexing process did not start: {exc}") from None
     if started is not None:
-        started.append(child)
+        started(child)
     try:
         out, err = child.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -54,7 +55,8 @@ def index_in_child(site_dir: Path, *, started: list[subprocess.Popen[str]] | Non
 
 
 def stop(child: subprocess.Popen[str]) -> None:
-    """End a child started by :func:`index_in_child`, and Pagefind under it."""
+    """End a child started by :func:`index_in_child`: it ends the indexing job it runs (the
+    worker and Pagefind, which have a process group of their own) on its way out."""
     if child.poll() is not None:
         return
     with contextlib.suppress(OSError):
@@ -69,6 +71,10 @@ def stop(child: subprocess.Popen[str]) -> None:
         child.kill()
 
 
+def _leave(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
@@ -77,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(NICENESS)
+    # Stopped by the server (SIGTERM): leave through the job's clean-up, which ends its worker
+    # and Pagefind and removes its folder, instead of dying at once and leaving them running.
+    signal.signal(signal.SIGTERM, _leave)
     try:
         report = build_index(Path(args[0]))
     except SearchIndexError as exc:

@@ -4,8 +4,9 @@ It loads the portfolio, has :mod:`mlfolio.pages` render every page to finished H
 MkDocs each page with its HTML and table of contents (:class:`HtmlPage`), so MkDocs never runs
 Markdown over generated structure. Nothing is written into the docs folder.
 
-Search (the ``search`` option): by default the site's own, a Pagefind index built over the
-written site after every build (:mod:`mlfolio.pages.search`), found through the theme's header
+Search (the ``search`` option): by default the site's own, a Pagefind index of the site's pages
+(:mod:`mlfolio.pages.search`: started beside the theme's rendering by ``mkdocs build``, rebuilt
+from the written site after each save by ``mkdocs serve``), found through the theme's header
 search box (``theme/partials/search.html`` and ``assets/mlfolio/mlfolio-search.js``); or
 Material's search plugin, handed the sections of the generated pages.
 """
@@ -144,7 +145,7 @@ class BackgroundIndexer:
     server serves the new pages as soon as they are written, and the index follows in a thread.
     One index build runs at a time, in a process of its own at a lower priority
     (:mod:`mlfolio.mkdocs.indexer`); saves made while it runs ask for one more build, not one
-    each. A failure is logged (the preview goes on); ``mkdocs build`` indexes in line and fails."""
+    each. A failure is logged (the preview goes on); ``mkdocs build`` waits for its index and fails."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -176,19 +177,29 @@ class BackgroundIndexer:
                     self._thread = None
                     return
             try:
-                log.info(_indexed(indexer.index_in_child(site_dir, started=self._children)))
+                log.info(_indexed(indexer.index_in_child(site_dir, started=self._started)))
             except SearchIndexError as exc:
                 if not self._stopped:
                     log.warning(f"mlfolio: search index not updated: {exc}")
             finally:
-                self._children.clear()
+                with self._lock:
+                    self._children.clear()
+
+    def _started(self, child: subprocess.Popen[str]) -> None:
+        with self._lock:
+            stopped = self._stopped
+            if not stopped:
+                self._children.append(child)
+        if stopped:  # the server stopped while the child was starting
+            indexer.stop(child)
 
     def stop(self) -> None:
         """The server stops: no more index builds, and the running one is ended."""
         with self._lock:
             self._stopped = True
             self._wanted = None
-        for child in list(self._children):
+            children = list(self._children)
+        for child in children:
             indexer.stop(child)
 
 
@@ -338,10 +349,12 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
 
         What is indexed is what the theme puts in each page's article: the page's content, which
         every page has by now (the plugin's pages as rendered, the docs folder's as MkDocs
-        converted them, after every plugin's ``on_page_content``). The theme adds no text to
-        the article, and the listings are left out as ``on_post_page`` leaves them unmarked."""
+        converted them, after every plugin's ``on_page_content``), under the first-level heading
+        Material's article adds to a page without one; the listings are left out as
+        ``on_post_page`` leaves them unmarked. (Material also puts the tags plugin's tags and a
+        feedback widget in the article, when those are on; they are not indexed here.)"""
         language = str(config.theme.get("language") or "en")
-        documents = ((file.dest_uri, index_document(file.page.content, file.page.title or "", language))
+        documents = ((file.dest_uri, index_document(file.page.content, file.page.title or config.site_name, language))
                      for file in files.documentation_pages()
                      if file.page is not None and file.page.content is not None and file.src_uri not in self.not_indexed)
         self._abort_index()
@@ -391,7 +404,10 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
         log.info(_indexed(report))
 
     def on_shutdown(self) -> None:
+        # Also after Ctrl-C, which MkDocs does not report as a build error.
         self.indexer.stop()
+        self._abort_index()
+        release_heap()
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         assert self.site is not None

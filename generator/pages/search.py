@@ -1,4 +1,4 @@
-"""The site's search index: Pagefind, run over the finished site, with Korean index text.
+"""The site's search index: Pagefind, run over the site's pages, with Korean index text.
 
 Pagefind (https://pagefind.app) reads the built HTML pages and writes a static index into
 ``<site>/pagefind/``: the words cut into small chunks by prefix, one fragment per page (its
@@ -188,10 +188,12 @@ def _publish(staged: Path, site_dir: Path) -> None:
 
 
 def index_document(html: str, title: str = "", language: str = "en") -> str:
-    """A page's content (the HTML the theme puts in its article) as a document to index: the
-    content is the indexed part, ``title`` the title if the content has no first-level heading."""
+    """A page's content as a document to index, as the theme puts it in the page's article: the
+    content, under a first-level heading of ``title`` if it has none (as Material's article
+    template does), is the indexed part."""
+    heading = "" if "<h1" in html else f"<h1>{escape(title)}</h1>"
     return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-            f"</head><body><article {BODY_ATTRIBUTE}>{html}</article></body></html>")
+            f"</head><body><article {BODY_ATTRIBUTE}>{heading}{html}</article></body></html>")
 
 
 class IndexJob:
@@ -203,13 +205,15 @@ class IndexJob:
     waits for it and puts the new index in the site. A site engine can start the job as soon
     as it knows the pages' content and build the rest of the site meanwhile (the MkDocs plugin
     starts it before the theme renders the pages: at 1,000 projects indexing, Korean index text
-    included, is a third of a build). A build that fails calls :meth:`abort`."""
+    included, is a third of a build). A build that fails or is interrupted calls :meth:`abort`."""
 
     def __init__(self, documents: Iterable[tuple[str, str]], binary: Path | None = None) -> None:
         """``documents``: each page's path in the site (``projects/churn/index.html``) and its
         HTML, whose ``data-pagefind-body`` element is what is indexed."""
         self._started = time.perf_counter()
-        self._temp = tempfile.TemporaryDirectory(prefix="mlfolio-search-")
+        # A file Pagefind still holds open (Windows, after an abort) must not turn the clean-up
+        # into the error that hides the build's own.
+        self._temp = tempfile.TemporaryDirectory(prefix="mlfolio-search-", ignore_cleanup_errors=True)
         self._process: subprocess.Popen[bytes] | None = None
         self._folder = Path(self._temp.name).resolve()
         self._staged = self._folder / "index"

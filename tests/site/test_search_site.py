@@ -385,7 +385,7 @@ def test_the_served_index_is_built_in_a_process_of_its_own(tmp_path: Path) -> No
     (page_dir / "index.html").write_text('<html lang="ko"><body><main data-pagefind-body><h1>재구매율 예측</h1>'
                                          "<p>쿠폰 발송</p></main></body></html>", encoding="utf-8")
     started: list[Any] = []
-    report = index_in_child(tmp_path / "site", started=started)
+    report = index_in_child(tmp_path / "site", started=started.append)
     assert (report.pages, report.korean_pages) == (1, 1) and (tmp_path / "site" / "pagefind" / "pagefind.js").is_file()
     assert len(started) == 1 and started[0].returncode == 0
 
@@ -398,6 +398,24 @@ def test_a_failed_index_in_the_child_is_an_error_that_says_why(tmp_path: Path) -
     (tmp_path / "site" / "index.html").write_text("<html><body><p>not marked</p></body></html>", encoding="utf-8")
     with pytest.raises(SearchIndexError, match="nothing to index"):
         index_in_child(tmp_path / "site")
+
+
+def test_a_docs_page_without_a_heading_is_indexed_alike_both_ways(site_copy: Path, build_site, tmp_path: Path) -> None:
+    """A hand-written page without a first-level heading gets the theme's one, in the index too."""
+    from mlfolio.pages.search import build_index
+
+    (site_copy / "docs" / "notes.md").write_text("Some notes on **officetel** prices.\n", encoding="utf-8")
+    result = build_site(site_copy)
+    assert result.error is None, result.logged()
+    again = tmp_path / "again"
+    shutil.copytree(result.site, again)
+    build_index(again)
+    for site_dir in (result.site, again):
+        notes = next(f for f in fragments(site_dir) if f["url"] == "/notes/")
+        assert notes["meta"]["title"] == "Notes" and notes["content"].startswith("Notes. Some notes on officetel prices.")
+    made = {p.relative_to(result.site): p.read_bytes() for p in sorted((result.site / "pagefind").rglob("*")) if p.is_file()}
+    remade = {p.relative_to(again): p.read_bytes() for p in sorted((again / "pagefind").rglob("*")) if p.is_file()}
+    assert made.keys() == remade.keys() and [k for k in made if made[k] != remade[k]] == []
 
 
 def test_the_index_made_beside_the_build_is_the_index_of_the_written_site(site: Path, tmp_path: Path) -> None:
@@ -413,22 +431,73 @@ def test_the_index_made_beside_the_build_is_the_index_of_the_written_site(site: 
     assert made.keys() == remade.keys() and [k for k in made if made[k] != remade[k]] == []
 
 
-def test_an_aborted_index_job_leaves_no_process_and_no_folder() -> None:
-    """A build that fails after the index was started ends the worker and Pagefind under it."""
-    from mlfolio.pages.search import IndexJob
-
-    documents = [(f"p{n}/index.html", f"<html><body><main data-pagefind-body><p>page {n} 재구매율</p></main></body></html>")
-                 for n in range(300)]
-    job = IndexJob(documents)
-    folder = job._folder
-    assert folder.is_dir()
-    job.abort()
-    assert not folder.exists()
-    running = []
+def running_in(folder: Path) -> list[str]:
+    """The processes whose command line names ``folder`` (Linux: /proc)."""
+    found = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             if str(folder).encode() in (proc / "cmdline").read_bytes():
-                running.append(proc.name)
+                found.append(proc.name)
         except OSError:
             continue
-    assert running == []
+    return found
+
+
+def many_pages(count: int) -> list[tuple[str, str]]:
+    words = " ".join(f"재구매율 word{n}" for n in range(400))
+    return [(f"p{n}/index.html", f"<html><body><main data-pagefind-body><p>page {n} {words}</p></main></body></html>")
+            for n in range(count)]
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads the process list from /proc (Linux, as CI)")
+def test_an_aborted_index_job_leaves_no_process_and_no_folder() -> None:
+    """A build that fails or is interrupted after the index was started ends the worker and
+    Pagefind under it, and removes its folder."""
+    from mlfolio.pages.search import IndexJob
+
+    job = IndexJob(many_pages(300))
+    folder = job._folder
+    assert folder.is_dir() and job._process is not None and job._process.poll() is None
+    assert running_in(folder) != []
+    job.abort()
+    assert not folder.exists()
+    assert running_in(folder) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads the process list from /proc (Linux, as CI)")
+def test_a_served_index_stopped_with_the_server_leaves_no_process_and_no_folder(tmp_path: Path) -> None:
+    """The server stops while its index is being built: the child ends its job on the way out."""
+    import tempfile
+    import threading
+    import time
+
+    from mlfolio.mkdocs import indexer
+    from mlfolio.pages.search import SearchIndexError
+
+    for path, html in many_pages(600):
+        (tmp_path / "site" / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "site" / path).write_text(html, encoding="utf-8")
+    before = set(Path(tempfile.gettempdir()).glob("mlfolio-search-*"))
+    children: list[Any] = []
+    failed: list[Exception] = []
+
+    def run() -> None:
+        try:
+            indexer.index_in_child(tmp_path / "site", started=children.append)
+        except SearchIndexError as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not (set(Path(tempfile.gettempdir()).glob("mlfolio-search-*")) - before) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    (folder,) = set(Path(tempfile.gettempdir()).glob("mlfolio-search-*")) - before  # the child's job has started
+    while not running_in(folder) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert running_in(folder) != []
+    indexer.stop(children[0])
+    thread.join(60)
+    assert failed and not thread.is_alive()
+    assert not folder.exists()
+    assert running_in(folder) == []

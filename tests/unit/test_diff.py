@@ -162,6 +162,14 @@ def test_owner_changes_name_who_joined_and_who_left(work: Path) -> None:
     assert "- Owners: added Park \\*Ji-hoon\\*, Choi Da-eun; removed Kim Min-ji (now: Park \\*Ji-hoon\\*, Choi Da-eun)" in lines(diff(work))
 
 
+def test_a_name_in_the_report_never_mentions_anyone_on_github(work: Path) -> None:
+    """The report is posted on the pull request: an owner called @org/everyone must not notify."""
+    edit(work / "after/churn-radar.yaml", '  - name: "Kim Min-ji"\n', '  - name: "@mlfolio/everyone"\n')
+    report = diff(work)
+    assert "@\u2060mlfolio/everyone" in report and "@mlfolio" not in report
+    assert md("a@b") == "a@\u2060b" and md("@octocat") == "@\u2060octocat"
+
+
 def test_readiness_change_lists_what_is_newly_missing(work: Path) -> None:
     # churn-radar is at project design; readiness counts what baseline & prototype (the next
     # stage) requires too. Writing its baselines raises readiness and fills that gap.

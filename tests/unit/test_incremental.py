@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 
 from mlfolio.analysis.verdict import DEFAULT_RULES
 from mlfolio.mkdocs.plugin import CompiledTemplates
@@ -45,12 +46,23 @@ def test_a_rebuild_after_one_save_reanalyses_and_rerenders_that_spec_only(tmp_pa
     assert "Apartment prices, edited" in next(p.html for p in second.pages if p.src_uri == "projects/house-prices/index.md")
 
 
-def test_the_theme_templates_compiled_once_follow_an_edit() -> None:
-    cache = CompiledTemplates()
+class CountedTemplates(CompiledTemplates):
+    """Counts compilations: Jinja hands the cache a template's code only after compiling it."""
+
+    compiled = 0
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled += 1
+        super().dump_bytecode(bucket)
+
+
+def test_the_theme_templates_are_compiled_once_per_server_and_again_after_an_edit() -> None:
+    cache = CountedTemplates()
     sources = {"page.html": "<p>{{ title }}</p>"}
+    # Two rebuilds: MkDocs makes a new environment for each.
     render = [jinja2.Environment(loader=jinja2.DictLoader(sources), bytecode_cache=cache).get_template("page.html").render(title="a")
               for _ in range(2)]
-    assert render == ["<p>a</p>", "<p>a</p>"] and len(cache._code) == 1
+    assert render == ["<p>a</p>", "<p>a</p>"] and cache.compiled == 1
     sources["page.html"] = "<h1>{{ title }}</h1>"  # the source changed: compiled anew, not the old code
     env = jinja2.Environment(loader=jinja2.DictLoader(sources), bytecode_cache=cache)
-    assert env.get_template("page.html").render(title="a") == "<h1>a</h1>"
+    assert env.get_template("page.html").render(title="a") == "<h1>a</h1>" and cache.compiled == 2
