@@ -213,6 +213,18 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
+        self._settings: tuple[object, ...] = ()
+
+    def use_for(self, env: jinja2.Environment) -> None:
+        """Serve ``env``'s templates; what was compiled under other settings (an edit of
+        ``mkdocs.yml`` that changes the theme's extensions or syntax) is dropped."""
+        settings = (tuple(sorted(env.extensions)), env.block_start_string, env.variable_start_string,
+                    env.comment_start_string, env.line_statement_prefix, env.trim_blocks, env.lstrip_blocks,
+                    env.newline_sequence, env.keep_trailing_newline, env.optimized, repr(env.autoescape))
+        if settings != self._settings:
+            self._code.clear()
+            self._settings = settings
+        env.bytecode_cache = self
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self._code.get(bucket.key)
@@ -330,7 +342,7 @@ class MlfolioPlugin(BasePlugin[MlfolioConfig]):
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         if self.command == "serve" and isinstance(env, jinja2.Environment) and env.bytecode_cache is None:
-            env.bytecode_cache = self.compiled
+            self.compiled.use_for(env)
         if self.config.search == "pagefind" and self.site is not None:
             labels = self.site.labels
             env.globals["mlfolio_search"] = {

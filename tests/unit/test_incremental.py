@@ -66,3 +66,16 @@ def test_the_theme_templates_are_compiled_once_per_server_and_again_after_an_edi
     sources["page.html"] = "<h1>{{ title }}</h1>"  # the source changed: compiled anew, not the old code
     env = jinja2.Environment(loader=jinja2.DictLoader(sources), bytecode_cache=cache)
     assert env.get_template("page.html").render(title="a") == "<h1>a</h1>" and cache.compiled == 2
+
+
+def test_templates_compiled_under_other_settings_are_not_reused() -> None:
+    cache = CountedTemplates()
+    sources = {"page.html": "<p>{{ title }}</p>"}
+    cache.use_for(jinja2.Environment(loader=jinja2.DictLoader(sources)))
+    first = jinja2.Environment(loader=jinja2.DictLoader(sources))
+    cache.use_for(first)
+    first.get_template("page.html")
+    changed = jinja2.Environment(loader=jinja2.DictLoader(sources), extensions=["jinja2.ext.loopcontrols"])
+    cache.use_for(changed)  # an edit of mkdocs.yml gave the theme another extension
+    changed.get_template("page.html")
+    assert cache.compiled == 2 and changed.bytecode_cache is cache
