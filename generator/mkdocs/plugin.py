@@ -142,7 +142,7 @@ class BackgroundIndexer:
     """The search index under ``mkdocs serve``, rebuilt beside the server.
 
     Indexing the whole site takes seconds; a preview should show a saved spec at once. So the
-    server serves the new pages as soon as they are written, and the index follows in a thread.
+    server serves the new pages as soon as they are written, and the index follows beside it.
     One index build runs at a time, in a process of its own at a lower priority
     (:mod:`mlfolio.mkdocs.indexer`); saves made while it runs ask for one more build, not one
     each. A failure is logged (the preview goes on); ``mkdocs build`` waits for its index and fails."""
