@@ -79,7 +79,7 @@ UNUSED: Final = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js"
 
 _HANGUL_RUN = re.compile("[\uac00-\ud7a3]{3,}")
 _HANGUL = re.compile("[\uac00-\ud7a3]")
-_KOREAN_WORD = re.compile("[^\\s<>]*[\uac00-\ud7a3]{3,}[^\\s<>]*")
+_WORD = re.compile("[^\\s<>]+")
 # A start tag whose text is the value of a filter (data-pagefind-filter="team", no ":value").
 _FILTER_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\sdata-pagefind-filter=(?:"[^":]*"|'[^':]*'|[^\s>:"']+)[^>]*(?<!/)>""")
 # Markup that holds no text of the page: comments, scripts, styles, tags.
@@ -112,12 +112,17 @@ def _endings(word: str) -> list[str]:
     return found
 
 
-def _augment_text(text: str) -> str:
-    def add(match: re.Match[str]) -> str:
-        word = match.group(0)
-        return word + "".join(f" {MARK}{ending}" for ending in _endings(word))
+def _add_endings(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if _HANGUL_RUN.search(word) is None:
+        return word
+    return word + "".join(f" {MARK}{ending}" for ending in _endings(word))
 
-    return unicodedata.normalize("NFD", _KOREAN_WORD.sub(add, text))
+
+def _augment_text(text: str) -> str:
+    # Each word (a run of anything but spaces and angle brackets) is looked at once; the
+    # pattern that found Korean words directly retried its leading run at every position.
+    return unicodedata.normalize("NFD", _WORD.sub(_add_endings, text))
 
 
 def korean_index_text(html: str) -> str:
@@ -138,7 +143,7 @@ def korean_index_text(html: str) -> str:
         if i % 2:  # markup
             if value_of:
                 value_of = "" if part.lower().startswith(f"</{value_of}") else value_of
-            elif (tag := _FILTER_TAG.match(part)) is not None:
+            elif "data-pagefind-filter" in part and (tag := _FILTER_TAG.match(part)) is not None:
                 value_of = tag.group(1).lower()
         elif not value_of and _HANGUL.search(part):
             parts[i] = _augment_text(part)
