@@ -13,6 +13,7 @@ skipped there.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -92,28 +93,29 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-# Module scope, not session: the server thread and the browser end with the browser tests, so
-# the tests that follow run in a process with one thread (`mlfolio validate` forks workers for
-# large batches only then).
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL (ending in ``/``) of the portfolio, built with ``mkdocs build --strict``."""
-    work = tmp_path_factory.mktemp("portfolio")
+def copy_inputs(work: Path) -> Path:
+    """The checkout's site inputs (mkdocs.yml, specs, schemas, docs) copied into ``work``."""
     shutil.copy2(REPO / "mkdocs.yml", work / "mkdocs.yml")
     for folder in ("projects", "schemas", "docs"):
         shutil.copytree(REPO / folder, work / folder)
+    return work
+
+
+@contextlib.contextmanager
+def built_and_served(work: Path, name: str, **env: str) -> Iterator[str]:
+    """``work`` built with ``mkdocs build --strict`` into ``work/site`` (``env`` added to the
+    build's environment) and served on 127.0.0.1 while the block runs; yields its base URL
+    (ending in ``/``). The server is bound first, so the site is built for its own address."""
     site_dir = work / "site"
     site_dir.mkdir()
-
     handler = functools.partial(_QuietHandler, directory=str(site_dir))
     server = ThreadingHTTPServer((HOST, 0), handler)  # port 0: the OS picks a free port
     url = f"http://{HOST}:{server.server_address[1]}/"
     try:
-        env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=url)
         build = subprocess.run(
             [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
             cwd=work,
-            env=env,
+            env=dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=url, **env),
             capture_output=True,
             text=True,
             timeout=300,
@@ -124,7 +126,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         assert (site_dir / "index.html").is_file(), "the build wrote no index.html"
 
-        thread = threading.Thread(target=server.serve_forever, name="portfolio-http", daemon=True)
+        thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
         thread.start()
         try:
             yield url
@@ -133,6 +135,16 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             thread.join(timeout=10)
     finally:
         server.server_close()
+
+
+# Module scope, not session: the server thread and the browser end with the browser tests, so
+# the tests that follow run in a process with one thread (`mlfolio validate` forks workers for
+# large batches only then).
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL (ending in ``/``) of the portfolio, built with ``mkdocs build --strict``."""
+    with built_and_served(copy_inputs(tmp_path_factory.mktemp("portfolio")), "portfolio-http") as url:
+        yield url
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,17 +11,11 @@ and a target changed later) with ``SOURCE_DATE_EPOCH`` at 2026-04-01, so some pr
 from __future__ import annotations
 
 import csv
-import functools
 import io
-import os
 import re
 import shutil
-import subprocess
-import sys
-import threading
 import urllib.request
 from collections.abc import Callable, Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,7 +26,9 @@ try:
 except ImportError:  # the `browser` fixture skips, or fails in CI, and says why
     expect = None
 
-from conftest import HOST, REPO, _QuietHandler
+from examples_history import NOW, RETIRED, STALE, commit_history
+
+from conftest import built_and_served, copy_inputs
 
 pytestmark = pytest.mark.browser
 
@@ -41,28 +37,9 @@ if TYPE_CHECKING:
 
     from conftest import PageErrors
 
-NOW = "1775001600"  # 2026-04-01 00:00 UTC
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 LIFE_CYCLE = ["problem_definition", "project_design", "baseline_prototype", "development", "deployed", "monitoring", "retired"]
 SEVERITY = ["not_recommended", "proceed_with_caution", "undetermined", "recommended"]
-RETIRED = "address-search"
-STALE = ["face-filter", "stock-price-forecast", "support-ticket-routing"]  # untouched for 86 days, limit 60
-
-
-def git(root: Path, *args: str, date: str | None = None, author: str = "Alice Kim") -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_AUTHOR_NAME=author, GIT_AUTHOR_EMAIL="a@example.com", GIT_COMMITTER_NAME=author,
-               GIT_COMMITTER_EMAIL="a@example.com")
-    if date:
-        env.update(GIT_AUTHOR_DATE=f"{date}T12:00:00+00:00", GIT_COMMITTER_DATE=f"{date}T12:00:00+00:00")
-    subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args], cwd=root, env=env,
-                   check=True, capture_output=True)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -70,38 +47,10 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The portfolio with history, built with ``mkdocs build --strict`` and served on 127.0.0.1."""
     if shutil.which("git") is None:
         pytest.fail("the portfolio's browser tests need git, to give the site a history", pytrace=False)
-    work = tmp_path_factory.mktemp("portfolio-history")
-    shutil.copy2(REPO / "mkdocs.yml", work / "mkdocs.yml")
-    for folder in ("projects", "schemas", "docs"):
-        shutil.copytree(REPO / folder, work / folder)
-    git(work, "init", "-q")
-    git(work, "add", "-A")
-    git(work, "commit", "-q", "-m", "The examples", date="2026-01-05")
-    house = work / "projects" / "house-prices.yaml"
-    edit(house, "stage: baseline_prototype", "stage: project_design")
-    git(work, "commit", "-qam", "back to design", date="2026-02-10", author="Bob Lee")
-    edit(house, "stage: project_design", "stage: baseline_prototype")
-    edit(house, "    target: 7.0\n", "    target: 6.5\n")
-    git(work, "commit", "-qam", "prototype again", date="2026-03-20", author="Carol Park")
-    site_dir = work / "site"
-    site_dir.mkdir()
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = ThreadingHTTPServer((HOST, 0), handler)
-    url = f"http://{HOST}:{server.server_address[1]}/"
-    try:
-        env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=url, SOURCE_DATE_EPOCH=NOW)
-        build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-                               cwd=work, env=env, capture_output=True, text=True, timeout=300)
-        assert build.returncode == 0, f"mkdocs build --strict failed:\n{build.stdout}\n{build.stderr}"
-        thread = threading.Thread(target=server.serve_forever, name="portfolio-history-http", daemon=True)
-        thread.start()
-        try:
-            yield url
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-    finally:
-        server.server_close()
+    work = copy_inputs(tmp_path_factory.mktemp("portfolio-history"))
+    commit_history(work)
+    with built_and_served(work, "portfolio-history-http", SOURCE_DATE_EPOCH=NOW) as url:
+        yield url
 
 
 def shown(page: Page, table: str = "active") -> list[str]:

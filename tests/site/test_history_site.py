@@ -13,58 +13,22 @@ import csv
 import io
 import json
 import logging
-import os
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from examples_history import NOW, RETIRED, STALE, commit_history, git
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "schemas" / "projects-json.schema.json"
 SPEC_SCHEMA = REPO / "schemas" / "project.schema.json"
-NOW = "1775001600"  # 2026-04-01 00:00 UTC
 EXAMPLES = sorted(p.stem for p in (REPO / "projects").glob("*.yaml"))
-RETIRED = "address-search"
-# Stale on 2026-04-01 when untouched since 2026-01-05 (86 days): the stages with a 60-day limit.
-STALE = ["face-filter", "stock-price-forecast", "support-ticket-routing"]
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 pytestmark = needs_git
-
-
-def git(root: Path, *args: str, date: str | None = None, author: str = "Alice Kim") -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_AUTHOR_NAME=author, GIT_AUTHOR_EMAIL="a@example.com", GIT_COMMITTER_NAME=author,
-               GIT_COMMITTER_EMAIL="a@example.com")
-    if date:
-        env.update(GIT_AUTHOR_DATE=f"{date}T12:00:00+00:00", GIT_COMMITTER_DATE=f"{date}T12:00:00+00:00")
-    return subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args], cwd=root, env=env,
-                          check=True, capture_output=True, text=True).stdout
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path.name}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def commit_history(root: Path) -> dict[str, str]:
-    """The examples' story in ``root``: created on 2026-01-05; house-prices moved back to project
-    design on 2026-02-10, then forward again with a more ambitious MAPE target on 2026-03-20."""
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "The examples", date="2026-01-05", author="Alice Kim")
-    house = root / "projects" / "house-prices.yaml"
-    edit(house, "stage: baseline_prototype", "stage: project_design")
-    git(root, "commit", "-qam", "House prices: back to design", date="2026-02-10", author="Bob Lee")
-    edit(house, "stage: project_design", "stage: baseline_prototype")
-    edit(house, "    target: 7.0\n", "    target: 6.5\n")
-    git(root, "commit", "-qam", "House prices: prototype again, a tighter MAPE", date="2026-03-20", author="Carol Park")
-    return {line.split(" ", 1)[1]: line.split(" ", 1)[0] for line in git(root, "log", "--format=%h %s").splitlines()}
 
 
 @pytest.fixture(scope="module")
