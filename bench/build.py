@@ -55,21 +55,29 @@ def write_configs(project: Path) -> None:
     (project / PLAIN_CONFIG).write_text(plain + f"\nsite_dir: site-plain\nhooks:\n  - {hooks}\n", encoding="utf-8")
 
 
+def configured_plugin() -> MlfolioPlugin:
+    """The plugin of the project in the current folder, configured as ``mkdocs build`` does it
+    (MkDocs' own configuration loading, ``on_startup``, ``on_config``): its ``site`` ready to build."""
+    from mkdocs.config import load_config
+
+    config = load_config(CONFIG)
+    config.plugins.on_startup(command="build", dirty=False)
+    config = config.plugins.on_config(config)
+    plugin = config.plugins["mlfolio"]
+    assert isinstance(plugin, MlfolioPlugin) and plugin.site is not None
+    return plugin
+
+
 def dump_pages(project: Path) -> dict[str, Any]:
     """Render the site with the plugin's SiteBuilder, set up by MkDocs' own configuration
     loading and the plugin's ``on_config`` (as a build does), and dump it for the plain build.
     Returns how long ``SiteBuilder.build()`` took and how many pages it made."""
-    from mkdocs.config import load_config
-
     saved = {k: os.environ.get(k) for k in CHILD_ENV}
     os.environ.update(CHILD_ENV)  # as the measured builds run (the build date of staleness, say)
     with contextlib.chdir(project):
-        config = load_config(CONFIG)
-        config.plugins.on_startup(command="build", dirty=False)
-        config = config.plugins.on_config(config)
-        plugin = config.plugins["mlfolio"]
-        assert isinstance(plugin, MlfolioPlugin) and plugin.site is not None
+        plugin = configured_plugin()
         site = plugin.site
+        assert site is not None
         start = time.perf_counter()
         built = site.build()
         seconds = time.perf_counter() - start

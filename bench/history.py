@@ -47,7 +47,7 @@ for path in (str(REPO), str(BENCH)):
         sys.path.insert(0, path)
 
 import synth  # noqa: E402
-from build import CONFIG, write_configs  # noqa: E402
+from build import configured_plugin, write_configs  # noqa: E402
 
 from mlfolio.analysis.history import read_history  # noqa: E402
 from mlfolio.analysis.model import load_portfolio  # noqa: E402
@@ -187,17 +187,9 @@ def measure_read(root: Path, repeat: int) -> dict[str, Any]:
 
 
 def _build_once(project: Path) -> tuple[float, float]:
-    from mkdocs.config import load_config
-
-    from mlfolio.mkdocs.plugin import MlfolioPlugin
-
     with contextlib.chdir(project):
-        config = load_config(CONFIG)
-        config.plugins.on_startup(command="build", dirty=False)
-        config = config.plugins.on_config(config)
-        plugin = config.plugins["mlfolio"]
-        assert isinstance(plugin, MlfolioPlugin) and plugin.site is not None
-        site = plugin.site
+        site = configured_plugin().site
+        assert site is not None
         wall, cpu, built = _timed(site.build)
         assert built.pages, "nothing built"
         return wall, cpu
