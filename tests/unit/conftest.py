@@ -61,6 +61,24 @@ def example_text() -> Callable[[str], str]:
     return read
 
 
+@pytest.fixture
+def churn(example_text: Callable[[str], str]) -> str:
+    """The churn-recommender example (stage development: metrics, baselines, A/B test, monitors)."""
+    return example_text("churn-recommender")
+
+
+@pytest.fixture
+def feed(example_text: Callable[[str], str]) -> str:
+    """The feed-ranking example (multi-objective components, observations)."""
+    return example_text("feed-ranking")
+
+
+@pytest.fixture
+def crm(example_text: Callable[[str], str]) -> str:
+    """The crm-repurchase example (outcomes: observations, the A/B result, the evaluation)."""
+    return example_text("crm-repurchase")
+
+
 @pytest.fixture(scope="session")
 def fixture_text() -> Callable[[str], str]:
     """``fixture_text("minimal.yaml")``: a file of ``fixtures/validation/``."""

@@ -173,21 +173,6 @@ def at(text: str, path: tuple[str | int, ...]) -> tuple[int, int]:
     return pos.line, pos.column
 
 
-@pytest.fixture
-def feed(example_text) -> str:
-    return example_text(FEED)
-
-
-@pytest.fixture
-def crm(example_text) -> str:
-    return example_text(CRM)
-
-
-@pytest.fixture
-def churn(example_text) -> str:
-    return example_text(CHURN)
-
-
 def test_the_examples_with_outcomes_are_clean(check_text, feed, crm, churn) -> None:
     for ident, text in ((FEED, feed), (CRM, crm), (CHURN, churn)):
         assert check_text(text, f"projects/{ident}.yaml") == []

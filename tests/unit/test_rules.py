@@ -86,16 +86,6 @@ def ids(data: dict[str, Any], *path: str) -> list[str]:
 # -- the rules on their own ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def churn(example_text) -> str:
-    return example_text(CHURN)
-
-
-@pytest.fixture
-def feed(example_text) -> str:
-    return example_text(FEED)
-
-
 def check(check_text, text: str, ident: str = CHURN) -> list[Diagnostic]:
     return check_text(text, f"projects/{ident}.yaml")
 
