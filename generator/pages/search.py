@@ -43,6 +43,7 @@ Public API::
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -79,11 +80,18 @@ UNUSED: Final = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js"
 
 _HANGUL_RUN = re.compile("[\uac00-\ud7a3]{3,}")
 _HANGUL = re.compile("[\uac00-\ud7a3]")
-_WORD = re.compile("[^\\s<>]+")
-# A start tag whose text is the value of a filter (data-pagefind-filter="team", no ":value").
+# A word (a run of anything but spaces and angle brackets) with three Hangul syllables in a row.
+# Tried only where a word starts (the look-behind), each word is read once: without it, a
+# long word would be scanned again from each of its characters.
+_KOREAN_WORD = re.compile("(?<![^\\s<>])[^\\s<>]*?[\uac00-\ud7a3]{3}[^\\s<>]*")
+# Text between two tags that holds a Hangul syllable: found by the regular expression engine
+# alone, so the many tags and the text without Korean cost no Python step each.
+_KOREAN_TEXT = re.compile(">([^<>]*?[\uac00-\ud7a3][^<>]*)")
+# What holds no text of the page although it has text between its tags.
+_SKIPPED = re.compile(r"<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>", re.S | re.I)
+# A start tag whose text is the value of a filter (data-pagefind-filter="team", no ":value"):
+# that text is left as written.
 _FILTER_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9]*)\b[^>]*\sdata-pagefind-filter=(?:"[^":]*"|'[^':]*'|[^\s>:"']+)[^>]*(?<!/)>""")
-# Markup that holds no text of the page: comments, scripts, styles, tags.
-_MARKUP = re.compile(r"(<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*>|<[^>]*>)", re.S | re.I)
 
 
 class SearchIndexError(RuntimeError):
@@ -114,15 +122,16 @@ def _endings(word: str) -> list[str]:
 
 def _add_endings(match: re.Match[str]) -> str:
     word = match.group(0)
-    if _HANGUL_RUN.search(word) is None:
-        return word
     return word + "".join(f" {MARK}{ending}" for ending in _endings(word))
 
 
 def _augment_text(text: str) -> str:
-    # Each word (a run of anything but spaces and angle brackets) is looked at once; the
-    # pattern that found Korean words directly retried its leading run at every position.
-    return unicodedata.normalize("NFD", _WORD.sub(_add_endings, text))
+    return unicodedata.normalize("NFD", _KOREAN_WORD.sub(_add_endings, text))
+
+
+@functools.lru_cache(maxsize=64)
+def _end_tag(name: str) -> re.Pattern[str]:
+    return re.compile(f"</{re.escape(name)}", re.I)
 
 
 def korean_index_text(html: str) -> str:
@@ -131,23 +140,42 @@ def korean_index_text(html: str) -> str:
 
     Only text from the first ``data-pagefind-body`` element on is changed (the rest is not
     indexed), never inside tags, comments, scripts or styles, nor the text of an element that
-    is a filter's value (``data-pagefind-filter="team"``: the value stays as written). Text
-    without a Hangul syllable comes back unchanged (the very same string)."""
+    is a filter's value (``data-pagefind-filter="team"``: the value stays as written, up to the
+    element's end tag). A text between two tags is changed as a whole (decomposed, endings
+    added) if it holds a Hangul syllable. Text without a Hangul syllable comes back unchanged
+    (the very same string)."""
     start = html.find(BODY_ATTRIBUTE)
     if start < 0 or not _HANGUL.search(html, start):
         return html
-    start = html.find(">", start) + 1
-    parts = _MARKUP.split(html[start:])
-    value_of = ""  # inside an element whose text is a filter's value: left as it is
-    for i, part in enumerate(parts):
-        if i % 2:  # markup
-            if value_of:
-                value_of = "" if part.lower().startswith(f"</{value_of}") else value_of
-            elif "data-pagefind-filter" in part and (tag := _FILTER_TAG.match(part)) is not None:
-                value_of = tag.group(1).lower()
-        elif not value_of and _HANGUL.search(part):
-            parts[i] = _augment_text(part)
-    return html[:start] + "".join(parts)
+    start = html.find(">", start)
+    # Spans whose text is left alone, in order: found once, then skipped past.
+    skipped = [(found.start(), found.end()) for found in _SKIPPED.finditer(html, start + 1)]
+    at = html.find("data-pagefind-filter", start)
+    while at >= 0:
+        lt = html.rfind("<", start, at)
+        tag = _FILTER_TAG.match(html, lt) if lt >= 0 else None
+        if tag is not None and not any(first <= tag.start() < end for first, end in skipped):
+            close = _end_tag(tag.group(1)).search(html, tag.end())
+            skipped.append((tag.start(), len(html) if close is None else close.start()))
+        at = html.find("data-pagefind-filter", at + 1)
+    skipped.sort()
+    pieces: list[str] = []
+    done = 0
+    spans = iter(skipped)
+    span = next(spans, None)
+    for text in _KOREAN_TEXT.finditer(html, start):
+        begin = text.start(1)
+        while span is not None and span[1] <= begin:
+            span = next(spans, None)
+        if span is not None and span[0] <= begin:
+            continue  # inside a comment, script, style or a filter's value
+        pieces.append(html[done:begin])
+        pieces.append(_augment_text(text.group(1)))
+        done = text.end()
+    if not pieces:
+        return html
+    pieces.append(html[done:])
+    return "".join(pieces)
 
 
 def find_binary() -> Path:

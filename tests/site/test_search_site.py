@@ -93,6 +93,15 @@ def test_markup_scripts_and_filter_values_are_not_changed() -> None:
     assert '<script>var x = "재구매율이";</script><style>/* 재구매율이 */</style><!-- 재구매율이 -->' in result
 
 
+def test_a_filter_value_ends_at_its_end_tag_and_a_commented_out_filter_is_none() -> None:
+    source = page('<SPAN data-pagefind-filter="team">분석팀입니다</Span><p>재구매율이</p>'
+                  '<!-- <b data-pagefind-filter="tag"> --><p>재구매율은</p>')
+    result = nfc(korean_index_text(source))
+    assert '<SPAN data-pagefind-filter="team">분석팀입니다</Span>' in result
+    assert f"<p>재구매율이 {MARK}구매율이" in result
+    assert f"<p>재구매율은 {MARK}구매율은" in result  # the commented-out tag starts no filter value
+
+
 def test_only_the_indexed_part_gets_index_text() -> None:
     text = "<html><head><title>재구매율이</title></head><body><nav>재구매율이</nav><main>본문입니다</main></body></html>"
     assert korean_index_text(text) == text  # no data-pagefind-body: nothing is indexed
