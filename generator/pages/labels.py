@@ -126,6 +126,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_recent_changes": "No change recorded yet.", "key_metric": "Key metric", "projects_csv": "projects.csv",
         "all": "All", "filter_heading": "Filter the projects", "clear_filters": "Clear filters",
         "download_csv": "Download this view (CSV)", "showing": "Showing {shown} of {total} projects", "no_match": "No project matches.",
+        "more_rows_noscript": "Without JavaScript, the first {shown} of these {total} projects are listed here; every project is on:",
         # outcomes: observations, statuses, the A/B result, the evaluation
         "before": "Before", "latest": "Latest", "status": "Status",
         "status_target_met": "Target met", "status_on_track": "On track", "status_off_track": "Off track",
@@ -230,6 +231,7 @@ LABELS: dict[str, dict[str, str]] = {
         "all": "전체", "filter_heading": "프로젝트 필터", "clear_filters": "필터 지우기",
         "download_csv": "현재 보기 내려받기 (CSV)", "showing": "프로젝트 {total}개 중 {shown}개 표시",
         "no_match": "조건에 맞는 프로젝트가 없습니다.",
+        "more_rows_noscript": "JavaScript 없이는 이 프로젝트 {total}개 중 처음 {shown}개만 보입니다. 모든 프로젝트 보기:",
         # outcomes: observations, statuses, the A/B result, the evaluation
         "before": "도입 전", "latest": "최근 값", "status": "상태",
         "status_target_met": "목표 달성", "status_on_track": "개선 중", "status_off_track": "개선 없음",

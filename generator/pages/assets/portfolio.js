@@ -10,8 +10,10 @@
      when the button is pressed, so the page does not carry every row twice.
    Everything it shows comes from the page (data-* attributes); the one request it makes is
    projects.csv, from the site, on that button. The page has a row per project (1,000 rows at
-   1,000 projects): the script reads them once and does nothing per row until a filter or a
-   sort asks for it. */
+   1,000 projects): the first ones are in the tables as the page loads and the rest wait in a
+   template, which this script moves into the tables while the page is idle (at once for a
+   filter, a sort, a download or printing); it does nothing per row until a filter or a sort
+   asks for it. */
 (function () {
   "use strict";
 
@@ -103,7 +105,45 @@
     form.appendChild(status);
     root.insertBefore(form, root.firstChild);
 
+    // -- rows that wait ------------------------------------------------------------------------
+    // Past its first rows, a table's rows wait in a template inside it (home.html.jinja): they
+    // move into the table a slice at a time while the page is idle, or all at once when a
+    // filter, a sort, a download or printing needs every row.
+    var SLICE = 100;  // rows moved in one idle moment (a few milliseconds of work)
+    function attach(limit) {
+      var left = false;
+      tables.forEach(function (table) {
+        var template = table.querySelector("template.mlfolio-more-rows");
+        if (!template) return;
+        var content = template.content;
+        var moved = document.createDocumentFragment();
+        while (content.firstElementChild && (limit === undefined || limit-- > 0)) moved.appendChild(content.firstElementChild);
+        table.tBodies[0].insertBefore(moved, table.tBodies[0].querySelector("tr.mlfolio-no-match"));
+        if (content.firstElementChild) left = true;
+        else template.remove();
+      });
+      return left;
+    }
+    function attachAll() { attach(); }
+    function waiting(table) {
+      var template = table.querySelector("template.mlfolio-more-rows");
+      return template ? template.content.childElementCount : 0;
+    }
+    function whenIdle(task) {
+      if (window.requestIdleCallback) window.requestIdleCallback(task, {timeout: 3000});
+      else setTimeout(task, 50);
+    }
+    function attachWhenIdle() {
+      whenIdle(function () {
+        // In the page's own order: the view is still the default one (a filter or a sort moves
+        // every row in at once).
+        if (attach(SLICE)) attachWhenIdle();
+      });
+    }
+    window.addEventListener("beforeprint", attachAll);
+
     function rows() {
+      attachAll();
       var found = [];
       tables.forEach(function (table) {
         Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
@@ -124,6 +164,7 @@
 
     function apply() {
       var wanted = chosen();
+      if (wanted.length) attachAll();
       var shown = 0, total = 0;
       tables.forEach(function (table) {
         var body = table.tBodies[0];
@@ -134,8 +175,9 @@
           row.hidden = !match;
           visible += match ? 1 : 0;
         });
-        total += body.querySelectorAll("tr[data-id]").length;
-        shown += visible;
+        // Rows still waiting are shown as they come (there is no filter: one moves them all in).
+        total += body.querySelectorAll("tr[data-id]").length + waiting(table);
+        shown += visible + waiting(table);
         // A table with no row left says so (a row of its own, there only while it is needed).
         var none = body.querySelector("tr.mlfolio-no-match");
         if (visible === 0 && !none) {
@@ -193,6 +235,7 @@
     }
 
     function sortBy(column, descending) {
+      attachAll();
       var known = false;
       tables.forEach(function (table) {
         var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
@@ -265,6 +308,7 @@
     }
 
     restore();
+    attachWhenIdle();
   }
 
   if (typeof document$ !== "undefined" && document$.subscribe) { document$.subscribe(setup); }
